@@ -1,0 +1,150 @@
+#include "ops/copy.h"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "core/error.h"
+#include "core/iter.h"
+#include "cuda/kernels.h"
+
+namespace pt::ops {
+
+DimVec broadcast_shapes(const DimVec& a, const DimVec& b, const char* op) {
+  const int64_t nd = std::max(a.size(), b.size());
+  DimVec out(nd);
+  for (int64_t i = 0; i < nd; ++i) {
+    const int64_t da = i < nd - a.size() ? 1 : a[i - (nd - a.size())];
+    const int64_t db = i < nd - b.size() ? 1 : b[i - (nd - b.size())];
+    PT_CHECK(da == db || da == 1 || db == 1, RuntimeError, op, ": the size of tensor a (", da,
+             ") must match the size of tensor b (", db, ") at non-singleton dimension ", i,
+             "; shapes ", a, " and ", b, " cannot be broadcast");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+DimVec broadcast_strides(const Tensor& t, const DimVec& shape, const char* op) {
+  const int64_t nd = shape.size(), td = t->dim();
+  PT_CHECK(td <= nd, RuntimeError, op, ": tensor of shape ", t->sizes(),
+           " cannot be broadcast to shape ", shape);
+  DimVec strides(nd, 0);
+  for (int64_t i = 0; i < td; ++i) {
+    const int64_t d = nd - td + i, s = t->sizes()[i];
+    PT_CHECK(s == shape[d] || s == 1, RuntimeError, op, ": the expanded size of the tensor (",
+             shape[d], ") must match the existing size (", s, ") at non-singleton dimension ", d,
+             ". Target sizes: ", shape, ". Tensor sizes: ", t->sizes());
+    strides[d] = s == 1 ? 0 : t->strides()[i];
+  }
+  return strides;
+}
+
+void check_no_internal_overlap(const Tensor& t, const char* op) {
+  // Sorted by stride, each dim must step past everything the smaller dims span.
+  std::vector<std::pair<int64_t, int64_t>> dims;
+  for (int64_t d = 0; d < t->dim(); ++d)
+    if (t->sizes()[d] > 1) dims.emplace_back(t->strides()[d], t->sizes()[d]);
+  std::sort(dims.begin(), dims.end());
+  int64_t span = 0;
+  for (auto [stride, size] : dims) {
+    PT_CHECK(stride > span, RuntimeError, op,
+             ": unsupported operation: more than one element of the written-to tensor refers to "
+             "a single memory location. Please clone() the tensor before performing the operation.");
+    span += stride * (size - 1);
+  }
+}
+
+static std::pair<const char*, const char*> byte_range(const Tensor& t) {
+  const char* lo = static_cast<const char*>(t->raw_data());
+  const char* hi = lo;
+  for (int64_t d = 0; d < t->dim(); ++d) {
+    const int64_t ext = (t->sizes()[d] - 1) * t->strides()[d] * t->itemsize();
+    (ext < 0 ? lo : hi) += ext;
+  }
+  return {lo, hi + t->itemsize()};
+}
+
+bool partial_overlap(const Tensor& a, const Tensor& b) {
+  if (a->storage() != b->storage() || a->numel() == 0 || b->numel() == 0) return false;
+  if (a->offset() == b->offset() && a->sizes() == b->sizes() && a->strides() == b->strides() &&
+      a->dtype() == b->dtype())
+    return false;  // the same view: elementwise in-place is safe
+  auto [alo, ahi] = byte_range(a);
+  auto [blo, bhi] = byte_range(b);
+  return alo < bhi && blo < ahi;
+}
+
+template <class Out, class In>
+static void cast_loop(char** p, const int64_t* s, int64_t n) {
+  if (s[0] == sizeof(Out) && s[1] == sizeof(In)) {
+    Out* o = reinterpret_cast<Out*>(p[0]);
+    const In* in = reinterpret_cast<const In*>(p[1]);
+    for (int64_t i = 0; i < n; ++i) o[i] = static_cast<Out>(in[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<Out*>(p[0] + i * s[0]) = static_cast<Out>(*reinterpret_cast<const In*>(p[1] + i * s[1]));
+  }
+}
+
+static void copy_cpu(const Tensor& dst, const Tensor& src, const DimVec& src_strides) {
+  const Operand ops[2] = {{static_cast<char*>(dst->raw_data()), &dst->strides(), dst->itemsize()},
+                          {static_cast<char*>(src->raw_data()), &src_strides, src->itemsize()}};
+  StridedLoop loop(dst->sizes(), 2, ops);
+  PT_DISPATCH_ALL(dst->dtype(), "copy_", [&] {
+    using out_t = scalar_t;
+    PT_DISPATCH_ALL(src->dtype(), "copy_", [&] {
+      loop.run([](char** p, const int64_t* s, int64_t n) { cast_loop<out_t, scalar_t>(p, s, n); });
+    });
+  });
+}
+
+const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op) {
+  check_no_internal_overlap(dst, op);
+  DimVec strides = broadcast_strides(src, dst->sizes(), op);
+  if (dst->numel() == 0) return dst;
+  dst->bump_version();
+  if (dst->device().is_cpu() && src->device().is_cpu()) {
+    if (partial_overlap(dst, src)) {
+      Tensor tmp = clone(src);
+      copy_cpu(dst, tmp, broadcast_strides(tmp, dst->sizes(), op));
+    } else {
+      copy_cpu(dst, src, strides);
+    }
+    return dst;
+  }
+  // Across devices: stage through a contiguous tensor of dst's dtype on the CPU side.
+  if (dst->device().is_cuda() && dst->is_contiguous()) {
+    Tensor staged = src->device().is_cpu() ? empty(dst->sizes(), dst->dtype()) : nullptr;
+    PT_CHECK(staged, NotImplementedError, op, ": copy between CUDA tensors is not implemented yet");
+    copy_cpu(staged, src, strides);
+    cuda::memcpy(dst->raw_data(), dst->device().index, staged->raw_data(), -1,
+                 dst->numel() * dst->itemsize());
+    return dst;
+  }
+  if (dst->device().is_cpu() && src->is_contiguous()) {
+    Tensor staged = empty(src->sizes(), src->dtype());
+    cuda::memcpy(staged->raw_data(), -1, src->raw_data(), src->device().index,
+                 src->numel() * src->itemsize());
+    copy_cpu(dst, staged, broadcast_strides(staged, dst->sizes(), op));
+    return dst;
+  }
+  throw NotImplementedError(str_cat(op, ": strided copy from ", src->device().str(), " to ",
+                                    dst->device().str(), " is not implemented yet"));
+}
+
+Tensor clone(const Tensor& t) {
+  Tensor out = empty(t->sizes(), t->dtype(), t->device());
+  copy_(out, t, "clone");
+  return out;
+}
+
+Tensor contiguous(const Tensor& t) { return t->is_contiguous() ? t : clone(t); }
+
+Tensor to(const Tensor& t, DType dtype, Device device, bool copy) {
+  if (!copy && t->dtype() == dtype && t->device() == device) return t;
+  Tensor out = empty(t->sizes(), dtype, device);
+  copy_(out, t, "to");
+  return out;
+}
+
+}  // namespace pt::ops

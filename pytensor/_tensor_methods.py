@@ -1,0 +1,64 @@
+"""Tensor methods written in Python: printing, numpy conversion, and the legacy constructor."""
+import numpy as np
+
+from pytensor import _C
+
+Tensor = _C.Tensor
+
+
+def _repr(self):
+    from pytensor import _tensor_str
+    t = self.detach()
+    if t.is_cuda:
+        t = t.cpu()
+    return _tensor_str.format_tensor(
+        np.asarray(t), t.dtype.__repr__().split(".")[1],
+        requires_grad=self.requires_grad,
+        grad_fn=type(self.grad_fn).__name__ if self.grad_fn is not None else None,
+        device=str(self.device), default_dtype=repr(_C.get_default_dtype()).split(".")[1])
+
+
+def _numpy(self, force=False):
+    if self.requires_grad and not force:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                           "Use tensor.detach().numpy() instead.")
+    t = self.detach()
+    if t.is_cuda:
+        if not force:
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. "
+                            "Use Tensor.cpu() to copy the tensor to host memory first.")
+        t = t.cpu()
+    return np.asarray(t)
+
+
+def _array(self, dtype=None, copy=None):
+    arr = _numpy(self, force=True)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr.copy() if copy else arr
+
+
+def _tolist(self):
+    return _numpy(self, force=True).tolist()
+
+
+def _format(self, spec):
+    if self.dim() == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+def _iter(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self[i] for i in range(len(self)))
+
+
+Tensor.__repr__ = _repr
+Tensor.__str__ = _repr
+Tensor.numpy = _numpy
+Tensor.__array__ = _array
+Tensor.tolist = _tolist
+Tensor.__format__ = _format
+Tensor.__iter__ = _iter
+Tensor.__module__ = "pytensor"

@@ -1,0 +1,12 @@
+import pytest
+
+import pytensor
+
+
+def pytest_collection_modifyitems(config, items):
+    if pytensor.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in items:
+        if "cuda" in item.keywords:
+            item.add_marker(skip)
