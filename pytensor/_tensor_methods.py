@@ -62,3 +62,5 @@ Tensor.tolist = _tolist
 Tensor.__format__ = _format
 Tensor.__iter__ = _iter
 Tensor.__module__ = "pytensor"
+# numpy defers binary operators to tensors, so `array + tensor` gives a tensor as in PyTorch.
+Tensor.__array_priority__ = 1000

@@ -1,0 +1,202 @@
+#include "ops/linalg.h"
+
+#include <cstring>
+
+#include "core/error.h"
+#include "core/gil.h"
+#include "cpu/gemm/gemm.h"
+#include "cpu/matmul_int.h"
+#include "ops/copy.h"
+
+namespace pt::ops {
+
+namespace {
+
+struct MatrixArg {
+  const char* data;
+  int64_t rs, cs;  // row and column strides, in elements
+};
+
+void check_pair(const Tensor& a, const Tensor& b, const char* op) {
+  PT_CHECK(a->dtype() == b->dtype(), RuntimeError, op,
+           ": expected both arguments to have the same dtype, but got ", a->dtype(), " and ",
+           b->dtype());
+  PT_CHECK(a->device() == b->device(), RuntimeError, op,
+           ": expected both arguments to be on the same device, but got ", a->device().str(),
+           " and ", b->device().str());
+  PT_CHECK(a->device().is_cpu(), NotImplementedError, op, ": not implemented for CUDA tensors yet");
+  if (a->dtype() == DType::Bool) throw_bad_dtype(op, a->dtype());
+}
+
+[[noreturn]] void shape_error(const Tensor& a, const Tensor& b, int64_t k1, int64_t k2, const char* op) {
+  throw RuntimeError(str_cat(op, ": shapes ", a->sizes(), " and ", b->sizes(),
+                             " cannot be multiplied (", k1, " != ", k2, ")"));
+}
+
+// C[i] = A[i] @ B[i] over a flattened batch where the three operands step by one stride each.
+void gemm_run(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, MatrixArg A,
+              int64_t bsA, MatrixArg B, int64_t bsB, char* C, int64_t bsC, int64_t rsC, int64_t csC) {
+  GilRelease nogil(batch * M * N * K >= (1 << 18));
+  switch (dtype) {
+    case DType::Float32:
+      cpu::gemm<float>(batch, M, N, K, 1.f, reinterpret_cast<const float*>(A.data), bsA, A.rs, A.cs,
+                       reinterpret_cast<const float*>(B.data), bsB, B.rs, B.cs, 0.f,
+                       reinterpret_cast<float*>(C), bsC, rsC, csC);
+      break;
+    case DType::Float64:
+      cpu::gemm<double>(batch, M, N, K, 1.0, reinterpret_cast<const double*>(A.data), bsA, A.rs, A.cs,
+                        reinterpret_cast<const double*>(B.data), bsB, B.rs, B.cs, 0.0,
+                        reinterpret_cast<double*>(C), bsC, rsC, csC);
+      break;
+    default:
+      PT_DISPATCH_NUMERIC(dtype, "matmul", [&] {
+        if constexpr (!std::is_floating_point_v<scalar_t>)
+          cpu::matmul_int<scalar_t>(batch, M, N, K, reinterpret_cast<const scalar_t*>(A.data), bsA,
+                                    A.rs, A.cs, reinterpret_cast<const scalar_t*>(B.data), bsB, B.rs,
+                                    B.cs, reinterpret_cast<scalar_t*>(C), bsC, rsC, csC);
+      });
+  }
+}
+
+// a: (...a, M, K), b: (...b, K, N), both at least 2-D; batch dims broadcast.
+Tensor batched_matmul(const Tensor& a, const Tensor& b, const char* op) {
+  const int64_t da = a->dim(), db = b->dim();
+  const int64_t M = a->sizes()[da - 2], K = a->sizes()[da - 1];
+  const int64_t K2 = b->sizes()[db - 2], N = b->sizes()[db - 1];
+  if (K != K2) shape_error(a, b, K, K2, op);
+  const DimVec batch = broadcast_shapes(DimVec(a->sizes().begin(), a->sizes().end() - 2),
+                                        DimVec(b->sizes().begin(), b->sizes().end() - 2), op);
+  DimVec out_shape = batch;
+  out_shape.push_back(M);
+  out_shape.push_back(N);
+  Tensor c = empty(out_shape, a->dtype(), a->device());
+  if (c->numel() == 0) return c;
+  if (K == 0) {  // an empty sum: zeros (c is fresh and contiguous)
+    std::memset(c->raw_data(), 0, c->numel() * c->itemsize());
+    return c;
+  }
+
+  // Batch strides of each operand (0 where broadcast), then coalesced so one GEMM call covers
+  // the innermost run of batches and a plain loop walks the rest.
+  const int64_t nb = batch.size();
+  DimVec sizes, st[3];
+  for (int64_t d = 0; d < nb; ++d) {
+    if (batch[d] == 1) continue;
+    const int64_t ia = d - (nb - (da - 2)), ib = d - (nb - (db - 2));
+    const int64_t sa = ia >= 0 && a->sizes()[ia] != 1 ? a->strides()[ia] : 0;
+    const int64_t sb = ib >= 0 && b->sizes()[ib] != 1 ? b->strides()[ib] : 0;
+    const int64_t sc = c->strides()[d];
+    if (!sizes.empty() && st[0].back() == sa * batch[d] && st[1].back() == sb * batch[d] &&
+        st[2].back() == sc * batch[d]) {
+      sizes[sizes.size() - 1] *= batch[d];
+      st[0][st[0].size() - 1] = sa;
+      st[1][st[1].size() - 1] = sb;
+      st[2][st[2].size() - 1] = sc;
+    } else {
+      sizes.push_back(batch[d]);
+      st[0].push_back(sa);
+      st[1].push_back(sb);
+      st[2].push_back(sc);
+    }
+  }
+  const int64_t isz = a->itemsize();
+  const int64_t inner = sizes.empty() ? 1 : sizes.back();
+  const int64_t ibs[3] = {sizes.empty() ? 0 : st[0].back(), sizes.empty() ? 0 : st[1].back(),
+                          sizes.empty() ? 0 : st[2].back()};
+  const int64_t nouter_dims = sizes.empty() ? 0 : sizes.size() - 1;
+  int64_t nouter = 1;
+  for (int64_t d = 0; d < nouter_dims; ++d) nouter *= sizes[d];
+  for (int64_t o = 0; o < nouter; ++o) {
+    int64_t off[3] = {0, 0, 0}, rem = o;
+    for (int64_t d = nouter_dims - 1; d >= 0; --d) {
+      const int64_t i = rem % sizes[d];
+      rem /= sizes[d];
+      for (int k = 0; k < 3; ++k) off[k] += i * st[k][d];
+    }
+    MatrixArg A{static_cast<const char*>(a->raw_data()) + off[0] * isz, a->strides()[da - 2], a->strides()[da - 1]};
+    MatrixArg B{static_cast<const char*>(b->raw_data()) + off[1] * isz, b->strides()[db - 2], b->strides()[db - 1]};
+    gemm_run(a->dtype(), inner, M, N, K, A, ibs[0], B, ibs[1],
+             static_cast<char*>(c->raw_data()) + off[2] * isz, ibs[2], N, 1);
+  }
+  return c;
+}
+
+Tensor unsqueeze_view(const Tensor& t, int64_t dim) {
+  DimVec sizes = t->sizes(), strides = t->strides();
+  sizes.insert(dim, 1);
+  strides.insert(dim, 1);
+  return make_view(t, sizes, strides, t->offset());
+}
+
+Tensor squeeze_view(const Tensor& t, int64_t dim) {
+  DimVec sizes = t->sizes(), strides = t->strides();
+  sizes.erase(dim);
+  strides.erase(dim);
+  return make_view(t, sizes, strides, t->offset());
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_pair(a, b, "matmul");
+  const int64_t da = a->dim(), db = b->dim();
+  PT_CHECK(da >= 1 && db >= 1, RuntimeError,
+           "matmul: both arguments to matmul need to be at least 1D, but they are ", da, "D and ",
+           db, "D");
+  if (da == 1 && db == 1) return dot(a, b);
+  // A 1-D operand becomes a row (left) or column (right) matrix, removed from the result.
+  const Tensor a2 = da == 1 ? unsqueeze_view(a, 0) : a;
+  const Tensor b2 = db == 1 ? unsqueeze_view(b, 1) : b;
+  if (a2->sizes().back() != b2->sizes()[b2->dim() - 2])
+    shape_error(a, b, a2->sizes().back(), b2->sizes()[b2->dim() - 2], "matmul");
+  Tensor c = batched_matmul(a2, b2, "matmul");
+  if (db == 1) c = squeeze_view(c, c->dim() - 1);
+  if (da == 1) c = squeeze_view(c, c->dim() - (db == 1 ? 1 : 2));
+  return c;
+}
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  check_pair(a, b, "mm");
+  PT_CHECK(a->dim() == 2 && b->dim() == 2, RuntimeError, "mm: expected 2-D tensors, but got ",
+           a->dim(), "-D and ", b->dim(), "-D (shapes ", a->sizes(), " and ", b->sizes(), ")");
+  return batched_matmul(a, b, "mm");
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  check_pair(a, b, "bmm");
+  PT_CHECK(a->dim() == 3 && b->dim() == 3, RuntimeError, "bmm: expected 3-D tensors, but got ",
+           a->dim(), "-D and ", b->dim(), "-D (shapes ", a->sizes(), " and ", b->sizes(), ")");
+  PT_CHECK(a->sizes()[0] == b->sizes()[0], RuntimeError, "bmm: batch sizes differ: shapes ",
+           a->sizes(), " and ", b->sizes());
+  return batched_matmul(a, b, "bmm");
+}
+
+Tensor mv(const Tensor& a, const Tensor& v) {
+  check_pair(a, v, "mv");
+  PT_CHECK(a->dim() == 2 && v->dim() == 1, RuntimeError,
+           "mv: expected a 2-D matrix and a 1-D vector, but got shapes ", a->sizes(), " and ",
+           v->sizes());
+  if (a->sizes()[1] != v->sizes()[0]) shape_error(a, v, a->sizes()[1], v->sizes()[0], "mv");
+  return squeeze_view(batched_matmul(a, unsqueeze_view(v, 1), "mv"), 1);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  check_pair(a, b, "dot");
+  PT_CHECK(a->dim() == 1 && b->dim() == 1, RuntimeError,
+           "dot: 1D tensors expected, but got ", a->dim(), "D and ", b->dim(), "D tensors");
+  PT_CHECK(a->numel() == b->numel(), RuntimeError,
+           "dot: inconsistent tensor size, expected tensor [", a->numel(),
+           "] and src [", b->numel(), "] to have the same number of elements, but got ",
+           a->numel(), " and ", b->numel(), " elements respectively");
+  Tensor c = batched_matmul(unsqueeze_view(a, 0), unsqueeze_view(b, 1), "dot");
+  return make_view(c, {}, {}, c->offset());
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+  check_pair(a, b, "outer");
+  PT_CHECK(a->dim() == 1 && b->dim() == 1, RuntimeError, "outer: expected 1-D tensors, but got ",
+           a->dim(), "D and ", b->dim(), "D");
+  return batched_matmul(unsqueeze_view(a, 1), unsqueeze_view(b, 0), "outer");
+}
+
+}  // namespace pt::ops

@@ -1,0 +1,15 @@
+// Matrix products: matmul with PyTorch's 1-D and batch-broadcasting rules, and the strict
+// forms mm, bmm, mv, dot, outer. All run on the GEMM in csrc/cpu/gemm/.
+#pragma once
+#include "core/tensor.h"
+
+namespace pt::ops {
+
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor mv(const Tensor& a, const Tensor& v);
+Tensor dot(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);
+
+}  // namespace pt::ops
