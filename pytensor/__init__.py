@@ -4,6 +4,7 @@ from pytensor._C import Tensor, dtype, device
 from pytensor._size import Size
 from pytensor._creation import tensor, as_tensor, _legacy
 from pytensor import _tensor_methods, cuda  # noqa: F401
+from pytensor._tensor_str import set_printoptions, get_printoptions
 
 bool = _C.bool
 uint8 = _C.uint8

@@ -80,6 +80,13 @@ void init_tensor(py::module_& m, TensorClass& cls) {
     return py::buffer_info(t.raw_data(), t.itemsize(), formats[static_cast<int>(t.dtype())],
                            t.dim(), shape, strides, /*readonly=*/false);
   });
+  // The legacy constructor: Tensor(data) copies data as float32, Tensor(*sizes) is uninitialised.
+  cls.def(py::init([](const py::args& args) {
+    if (args.size() == 1 && !PyLong_Check(args[0].ptr()) && !py::isinstance<py::tuple>(args[0]) &&
+        !PyIndex_Check(args[0].ptr()))
+      return ops::to(as_tensor_arg(args[0], "Tensor"), DType::Float32, cpu_device(), true);
+    return empty(args.size() ? parse_size(args, "Tensor") : DimVec{0}, DType::Float32);
+  }));
   cls.def_property_readonly("shape", [](const Tensor& t) { return size_object(t->sizes()); })
       .def("size", [](const Tensor& t, std::optional<int64_t> dim) -> py::object {
         if (!dim) return size_object(t->sizes());
@@ -141,6 +148,23 @@ void init_tensor(py::module_& m, TensorClass& cls) {
         return t;
       }, py::arg("src"), py::arg("non_blocking") = false)
       .def("to", &to_method)
+      .def("float", [](const Tensor& t) { return ops::to(t, DType::Float32, t->device()); })
+      .def("double", [](const Tensor& t) { return ops::to(t, DType::Float64, t->device()); })
+      .def("long", [](const Tensor& t) { return ops::to(t, DType::Int64, t->device()); })
+      .def("int", [](const Tensor& t) { return ops::to(t, DType::Int32, t->device()); })
+      .def("byte", [](const Tensor& t) { return ops::to(t, DType::UInt8, t->device()); })
+      .def("bool", [](const Tensor& t) { return ops::to(t, DType::Bool, t->device()); })
+      .def("cpu", [](const Tensor& t) { return ops::to(t, t->dtype(), cpu_device()); })
+      .def("cuda", [](const Tensor& t, std::optional<Device> d, bool) {
+        return ops::to(t, t->dtype(), d.value_or(Device{DeviceType::CUDA, 0}));
+      }, py::arg("device") = py::none(), py::arg("non_blocking") = false)
+      .def("type", [](const Tensor& t, py::object dtype) -> py::object {
+        static const char* names[] = {"BoolTensor", "ByteTensor", "IntTensor",
+                                      "LongTensor", "FloatTensor", "DoubleTensor"};
+        if (dtype.is_none())
+          return py::str(std::string("pytensor.") + names[static_cast<int>(t->dtype())]);
+        return py::cast(ops::to(t, dtype.cast<DType>(), t->device()));
+      }, py::arg("dtype") = py::none())
       .def("detach", &detach)
       .def("detach_", [](const Tensor& t) {
         if (t->autograd()) {
