@@ -1,0 +1,40 @@
+// Pieces shared by the index family's ops files (index_basic, index_advanced, index_scatter);
+// not part of the ops API.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ops/index.h"
+
+namespace pt::ops::detail {
+
+// An advanced index found by the basic pass: integer indices for `dim` of the basic view, or a
+// bool/uint8 mask covering dims [dim, dim + mask.dim()).
+struct AdvIndex {
+  int64_t dim;
+  Tensor index;
+};
+
+// PyTorch prints shapes in index messages as lists: [3, 4].
+std::string list_str(const DimVec& v);
+void check_cpu(const Tensor& t, const char* op);
+// RuntimeError when `v` does not fit `dtype` (a Python number written into a tensor).
+void check_scalar_fits(const Scalar& v, DType dtype, const char* op);
+// A 0-d tensor of `dtype` holding `v`.
+Tensor scalar_tensor(const Scalar& v, DType dtype);
+// `t` as a view of `sizes` with strides 0 where `t` broadcasts (same storage).
+Tensor expand_view(const Tensor& t, const DimVec& sizes, const char* op);
+// The view t.select(dim, i) for an `i` already in range.
+Tensor select_view(const Tensor& t, int64_t dim, int64_t i);
+
+// t[adv] for a basic view `v`: a copy. Indices wrap when negative if `wrap`; an index out of
+// range raises IndexError (prefixed with `op` when given).
+Tensor gather_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, bool wrap);
+// v[adv] = value (broadcast to the indexed shape, cast to v's dtype), adding when `accumulate`.
+void put_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const Tensor& value,
+                  bool accumulate);
+// `value` with leading size-1 dims beyond `shape` dropped, after checking it broadcasts to
+// `shape` (RuntimeError "shape mismatch" otherwise), as __setitem__ accepts.
+Tensor fit_value(const Tensor& value, const DimVec& shape);
+
+}  // namespace pt::ops::detail
