@@ -706,3 +706,10 @@ def test_parity_with_torch():
     for key in keys:
         tk = tuple(torch.tensor(k) if isinstance(k, np.ndarray) else k for k in key)
         np.testing.assert_array_equal(to_np(t[key]), tt[tk].numpy())
+
+
+def test_bool_scatter_reduces_as_logic():
+    b = T(np.array([[True, False, True]]))
+    assert_close(b.scatter(1, T([[0, 2]]), T(np.array([[False, True]])), reduce="multiply"),
+                 [[False, False, True]])
+    assert_close(b.scatter_add(1, T([[1, 1]]), T(np.array([[True, True]]))), [[True, True, True]])

@@ -39,6 +39,13 @@ void dispatch_bytes(int64_t itemsize, const F& f) {
 template <class T>
 T& at(char* p) { return *reinterpret_cast<T*>(p); }
 
+// Product for scatter's "multiply"; on bool it is logical and.
+template <class T>
+T times(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a && b;
+  else return static_cast<T>(a * b);
+}
+
 }  // namespace
 
 void add_index_offsets(const Tensor& off, const Tensor& idx, int64_t size, int64_t stride,
@@ -152,8 +159,7 @@ void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor&
     if (reduce == Reduce::None) {
       lane_loop(self, src, index, dim, [](char* d, char* o) { at<T>(d) = at<T>(o); });
     } else if (reduce == Reduce::Multiply) {
-      lane_loop(self, src, index, dim,
-                [](char* d, char* o) { at<T>(d) = static_cast<T>(at<T>(d) * at<T>(o)); });
+      lane_loop(self, src, index, dim, [](char* d, char* o) { at<T>(d) = times(at<T>(d), at<T>(o)); });
     } else {
       const T a = alpha.to<T>();
       lane_loop(self, src, index, dim,
