@@ -16,7 +16,8 @@ DimVec varargs(const py::args& args, const char* op, const char* name) {
 
 std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
   PT_CHECK(PyList_Check(seq.ptr()) || PyTuple_Check(seq.ptr()), TypeError, op,
-           "(): argument 'tensors' (position 1) must be tuple of Tensors, not ", type_name(seq));
+           "(): argument 'tensors' (position 1) must be tuple of Tensors, not ",
+           is_tensor(seq) ? "Tensor" : type_name(seq));
   py::sequence s = py::reinterpret_borrow<py::sequence>(seq);
   std::vector<Tensor> out;
   out.reserve(s.size());
