@@ -129,6 +129,22 @@ def test_reshape_noncontiguous(dtype):
                     t.view(new)
 
 
+def test_negative_strides():
+    # numpy's reversed views arrive with negative strides; views keep them, copies read them.
+    arr = arange(4, 6)
+    a = arr[::-1, ::-2]
+    t = pytensor.from_numpy(a)
+    for new in [(12,), (3, 4), (2, 6, 1), (2, 2, 3)]:
+        assert_close(t.reshape(new), a.reshape(new))
+    assert_view(t.view(12), t, a.reshape(12))
+    assert_view(t.view(2, 2, 3), t, a.reshape(2, 2, 3))
+    assert_close(t.flip(0), np.flip(a, 0))
+    assert_close(t.roll(1, 1), np.roll(a, 1, 1))
+    assert_close(pytensor.cat([t, t], 1), np.concatenate([a, a], 1))
+    assert_close(t.tril(), np.tril(a))
+    assert_close(t.repeat(2, 1), np.tile(a, (2, 1)))
+
+
 def test_reshape_view_strides_match_pytorch():
     # Strides PyTorch gives (checked against torch 2.x): non-contiguous inputs keep their steps.
     t = T(np.zeros((2, 3, 4))).permute(2, 0, 1)
@@ -358,6 +374,8 @@ def test_unbind_split_chunk(layout):
             for g, e in zip(t.tensor_split(chunks, dim), np.array_split(a, chunks, axis=dim)):
                 assert_view(g, t, e)
     for g, e in zip(pytensor.split(t, [2, 0, 5], dim=0), np.split(a, [2, 2], axis=0)):
+        assert_view(g, t, e)
+    for g, e in zip(t.split(np.int64(3), 1), np.split(a, [3], axis=1)):
         assert_view(g, t, e)
     for g, e in zip(t.split((1, 4), 1), np.split(a, [1], axis=1)):
         assert_view(g, t, e)

@@ -140,7 +140,7 @@ void init_shape(py::module_& m, TensorClass& cls) {
   def_both(m, cls, "unbind", [](const Tensor& t, int64_t dim) { return to_tuple(ops::unbind(t, dim)); },
            py::arg("dim") = 0);
   def_both(m, cls, "split", [](const Tensor& t, py::handle s, int64_t dim) {
-    if (PyLong_Check(s.ptr())) return to_tuple(ops::split(t, s.cast<int64_t>(), dim));
+    if (!PySequence_Check(s.ptr())) return to_tuple(ops::split(t, to_dimvec(s, "split")[0], dim));
     return to_tuple(ops::split_with_sizes(t, to_dimvec(s, "split"), dim));
   }, py::arg("split_size_or_sections"), py::arg("dim") = 0);
   def_both(m, cls, "chunk", [](const Tensor& t, int64_t chunks, int64_t dim) {
