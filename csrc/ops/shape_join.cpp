@@ -102,7 +102,9 @@ Tensor flip(const Tensor& t, const DimVec& dims) {
     offset += (t->sizes()[d] - 1) * strides[d];
     strides[d] = -strides[d];
   }
-  return clone(make_view(t, t->sizes(), std::move(strides), offset));
+  Tensor out = empty(t->sizes(), t->dtype(), t->device());
+  copy_(out, make_view(t, t->sizes(), std::move(strides), offset), "flip");
+  return out;
 }
 
 Tensor fliplr(const Tensor& t) {
@@ -160,11 +162,11 @@ Tensor repeat(const Tensor& t, const DimVec& repeats) {
     in_strides[i] = t->strides()[i - lead];
   }
   for (int64_t i = 0; i < nd; ++i) overflow |= __builtin_mul_overflow(in_sizes[i], repeats[i], &out_sizes[i]);
+  PT_CHECK(!overflow, RuntimeError, "repeat: sizes ", ListStr{repeats}, " overflow int64 for input of shape ",
+           ListStr{t->sizes()});
   for (int64_t i = 0; i < nd; ++i)
     PT_CHECK(out_sizes[i] >= 0, RuntimeError, "Trying to create tensor with negative dimension ",
              out_sizes[i], ": ", ListStr{out_sizes});
-  PT_CHECK(!overflow, RuntimeError, "repeat: sizes ", ListStr{repeats}, " overflow int64 for input of shape ",
-           ListStr{t->sizes()});
   Tensor out = empty(out_sizes, t->dtype(), t->device());
   if (out->numel() == 0) return out;
   // Output dim i seen as (repeats[i], in_sizes[i]); the input broadcasts over the repeat dims.
@@ -189,7 +191,7 @@ Tensor tile(const Tensor& t, const DimVec& dims) {
 }
 
 Tensor repeat_interleave(const Tensor& t, int64_t repeats, std::optional<int64_t> dim) {
-  PT_CHECK(repeats >= 0, RuntimeError, "repeats can not be negative");
+  PT_CHECK(repeats >= 0, RuntimeError, "Repeats must be non-negative");
   const Tensor in = dim ? t : reshape(t, {-1});
   const int64_t d = dim ? wrap_dim_nonscalar(*dim, in, "repeat_interleave") : 0;
   DimVec sizes = in->sizes();

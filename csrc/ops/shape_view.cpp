@@ -144,27 +144,11 @@ Tensor unflatten(const Tensor& t, int64_t dim, const DimVec& sizes) {
     throw RuntimeError(str_cat("unflatten: Provided sizes ", ListStr{sizes},
                                " don't multiply up to the size of dim ", d, " (", n, ") in the input tensor"));
   }
-  // One dim always splits into a view: the new dims step by multiples of its stride.
-  DimVec out_sizes, out_strides;
-  for (int64_t i = 0; i < d; ++i) {
-    out_sizes.push_back(t->sizes()[i]);
-    out_strides.push_back(t->strides()[i]);
-  }
-  DimVec sub_strides(split.size());
-  int64_t step = t->strides()[d];
-  for (int64_t i = split.size() - 1; i >= 0; --i) {
-    sub_strides[i] = step;
-    step *= split[i];
-  }
-  for (int64_t i = 0; i < split.size(); ++i) {
-    out_sizes.push_back(split[i]);
-    out_strides.push_back(sub_strides[i]);
-  }
-  for (int64_t i = d + 1; i < t->dim(); ++i) {
-    out_sizes.push_back(t->sizes()[i]);
-    out_strides.push_back(t->strides()[i]);
-  }
-  return make_view(t, std::move(out_sizes), std::move(out_strides), t->offset());
+  // Splitting one dim is always possible without a copy; view() gives PyTorch's strides.
+  DimVec shape(t->sizes().begin(), t->sizes().begin() + d);
+  for (int64_t s : split) shape.push_back(s);
+  for (int64_t i = d + 1; i < t->dim(); ++i) shape.push_back(t->sizes()[i]);
+  return view(t, shape);
 }
 
 Tensor ravel(const Tensor& t) { return reshape(t, {-1}); }

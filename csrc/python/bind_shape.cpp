@@ -16,7 +16,8 @@ DimVec varargs(const py::args& args, const char* op, const char* name) {
 
 std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
   PT_CHECK(PyList_Check(seq.ptr()) || PyTuple_Check(seq.ptr()), TypeError, op,
-           "(): argument 'tensors' (position 1) must be tuple of Tensors, not ", type_name(seq));
+           "(): argument 'tensors' (position 1) must be tuple of Tensors, not ",
+           is_tensor(seq) ? "Tensor" : type_name(seq));
   py::sequence s = py::reinterpret_borrow<py::sequence>(seq);
   std::vector<Tensor> out;
   out.reserve(s.size());
@@ -139,7 +140,7 @@ void init_shape(py::module_& m, TensorClass& cls) {
   def_both(m, cls, "unbind", [](const Tensor& t, int64_t dim) { return to_tuple(ops::unbind(t, dim)); },
            py::arg("dim") = 0);
   def_both(m, cls, "split", [](const Tensor& t, py::handle s, int64_t dim) {
-    if (PyLong_Check(s.ptr())) return to_tuple(ops::split(t, s.cast<int64_t>(), dim));
+    if (!PySequence_Check(s.ptr())) return to_tuple(ops::split(t, to_dimvec(s, "split")[0], dim));
     return to_tuple(ops::split_with_sizes(t, to_dimvec(s, "split"), dim));
   }, py::arg("split_size_or_sections"), py::arg("dim") = 0);
   def_both(m, cls, "chunk", [](const Tensor& t, int64_t chunks, int64_t dim) {
