@@ -242,6 +242,7 @@ void binary_typed(BinaryOp op, const StridedLoop& loop, const Scalar& alpha_s,
     case BinaryOp::Pow:
       if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return b == 2 ? a * a : std::pow(a, b); });
       else if constexpr (kIsInt<T>) run2<T, T>(loop, [](T a, T b) { return int_pow(a, b); });
+      else run2<T, T>(loop, [](T a, T b) { return b ? a : true; });
       break;
     case BinaryOp::Maximum: run2<T, T>(loop, [](T a, T b) { return max_nan(a, b); }); break;
     case BinaryOp::Minimum: run2<T, T>(loop, [](T a, T b) { return min_nan(a, b); }); break;

@@ -173,7 +173,8 @@ static DType compute_dtype(BinaryOp op, Arg a, Arg b, const char* name, const Sc
     case BinaryOp::Remainder:
     case BinaryOp::Fmod:
     case BinaryOp::Pow:
-      if (rt == DType::Bool) throw_bad_dtype(name, rt);
+      // bool ** number is allowed as in PyTorch (x ** True is x, x ** False is all true).
+      if (rt == DType::Bool && !(op == BinaryOp::Pow && b.is_scalar())) throw_bad_dtype(name, rt);
       if (op == BinaryOp::Pow && !is_floating(rt) && b.is_scalar() && !b.scalar.is_float())
         PT_CHECK(b.scalar.i >= 0, RuntimeError, name, ": Integers to negative integer powers are not allowed.");
       if (op != BinaryOp::Pow && !is_floating(rt) && b.is_scalar() && !b.scalar.is_float())
