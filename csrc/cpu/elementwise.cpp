@@ -1,0 +1,410 @@
+// CPU elementwise kernels: binary arithmetic, comparison and logical ops, unary math, clamp,
+// where and fill, all walking a StridedLoop.
+//
+// Each inner run takes one of three paths: all operands contiguous, one input a stride-0
+// scalar (Python numbers and broadcast 0-d tensors), or the general strided loop. The first
+// two are plain indexed loops that GCC vectorises at -O3 for the cheap ops; libm calls stay
+// scalar. Integer arithmetic runs in the unsigned type so overflow wraps as in PyTorch
+// instead of being undefined. This is the plain loop, so there is no separate reference file.
+#include "cpu/elementwise.h"
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace pt::cpu {
+namespace {
+
+template <class T>
+constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+template <class T>
+constexpr bool kIsFloat = std::is_floating_point_v<T>;
+
+// The type integer arithmetic wraps in: unsigned for integers, T itself otherwise.
+template <class T, bool = kIsInt<T>>
+struct wrap_type { using type = T; };
+template <class T>
+struct wrap_type<T, true> { using type = std::make_unsigned_t<T>; };
+template <class T>
+using W = typename wrap_type<T>::type;
+
+template <class T>
+inline T add(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a || b;
+  else return static_cast<T>(static_cast<W<T>>(a) + static_cast<W<T>>(b));
+}
+template <class T>
+inline T sub(T a, T b) { return static_cast<T>(static_cast<W<T>>(a) - static_cast<W<T>>(b)); }
+template <class T>
+inline T mul(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a && b;
+  else return static_cast<T>(static_cast<W<T>>(a) * static_cast<W<T>>(b));
+}
+
+// x < 0 that stays quiet (-Wtype-limits) for unsigned and bool types.
+template <class T>
+inline bool is_neg(T x) {
+  if constexpr (std::is_signed_v<T>) return x < T(0);
+  else return false;
+}
+
+// NaN wins in maximum, minimum and clamp, as in PyTorch (std::max would drop it).
+template <class T>
+inline T max_nan(T a, T b) {
+  if constexpr (kIsFloat<T>)
+    if (a != a || b != b) return a + b;
+  return a > b ? a : b;
+}
+template <class T>
+inline T min_nan(T a, T b) {
+  if constexpr (kIsFloat<T>)
+    if (a != a || b != b) return a + b;
+  return a < b ? a : b;
+}
+
+// Python's floor division on floats: exact through fmod, then rounded to the nearest integer
+// so that a quotient like 0.9999999 from (a - mod) / b does not floor one too low.
+template <class T>
+inline T div_floor_float(T a, T b) {
+  if (b == 0) return a / b;
+  const T mod = std::fmod(a, b);
+  T div = (a - mod) / b;
+  if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
+  if (div == 0) return std::copysign(T(0), a / b);
+  T fl = std::floor(div);
+  if (div - fl > T(0.5)) fl += 1;
+  return fl;
+}
+
+template <class T>
+inline T remainder_float(T a, T b) {
+  T mod = std::fmod(a, b);
+  if (mod != 0 && ((b < 0) != (mod < 0))) mod += b;
+  return mod;
+}
+
+// Integer power by squaring; negative exponents give 1, +-1 or 0 as PyTorch's tensor pow.
+template <class T>
+inline T int_pow(T base, T exp) {
+  if constexpr (std::is_signed_v<T>) {
+    if (exp < 0) {
+      if (base == 1) return 1;
+      if (base == -1) return (exp & 1) ? T(-1) : T(1);
+      return 0;
+    }
+  }
+  W<T> result = 1, b = static_cast<W<T>>(base);
+  for (uint64_t e = static_cast<uint64_t>(exp); e; e >>= 1) {
+    if (e & 1) result = static_cast<W<T>>(result * b);
+    b = static_cast<W<T>>(b * b);
+  }
+  return static_cast<T>(result);
+}
+
+// Integer division family. A zero divisor is flagged (the op raises ZeroDivisionError after
+// the loop); INT_MIN / -1 wraps instead of trapping.
+enum class IntDiv { Trunc, Floor, Remainder, Fmod };
+template <IntDiv K, class T>
+inline T int_div(T a, T b, std::atomic<bool>* zero) {
+  if (b == 0) {
+    zero->store(true, std::memory_order_relaxed);
+    return 0;
+  }
+  if constexpr (std::is_signed_v<T>) {
+    if (b == -1) return K == IntDiv::Trunc || K == IntDiv::Floor ? sub(T(0), a) : T(0);
+  }
+  if constexpr (K == IntDiv::Trunc) return a / b;
+  if constexpr (K == IntDiv::Fmod) return a % b;
+  if constexpr (K == IntDiv::Floor) {
+    const T q = a / b;
+    return (a % b != 0 && is_neg(a) != is_neg(b)) ? T(q - 1) : q;
+  }
+  const T r = a % b;
+  return (r != 0 && is_neg(r) != is_neg(b)) ? T(r + b) : r;
+}
+
+// ---- loops: operand 0 is the output; strides are in bytes ----
+
+template <class R, class T, class F>
+inline void loop1(char** p, const int64_t* s, int64_t n, const F& f) {
+  if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
+    R* out = reinterpret_cast<R*>(p[0]);
+    const T* x = reinterpret_cast<const T*>(p[1]);
+    for (int64_t i = 0; i < n; ++i) out[i] = f(x[i]);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+}
+
+template <class R, class T, class F>
+inline void loop2(char** p, const int64_t* s, int64_t n, const F& f) {
+  R* out = reinterpret_cast<R*>(p[0]);
+  const T* a = reinterpret_cast<const T*>(p[1]);
+  const T* b = reinterpret_cast<const T*>(p[2]);
+  if (s[0] == sizeof(R)) {
+    if (s[1] == sizeof(T) && s[2] == sizeof(T)) {
+      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+      return;
+    }
+    if (s[1] == sizeof(T) && s[2] == 0) {
+      const T bv = *b;
+      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
+      return;
+    }
+    if (s[1] == 0 && s[2] == sizeof(T)) {
+      const T av = *a;
+      for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
+      return;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i)
+    *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                               *reinterpret_cast<const T*>(p[2] + i * s[2]));
+}
+
+// Ternary ops read operand 1 as C (bool for where, T for clamp) and operands 2, 3 as T.
+template <class C, class T, class F>
+inline void loop3(char** p, const int64_t* s, int64_t n, const F& f) {
+  T* out = reinterpret_cast<T*>(p[0]);
+  const C* c = reinterpret_cast<const C*>(p[1]);
+  const T* a = reinterpret_cast<const T*>(p[2]);
+  const T* b = reinterpret_cast<const T*>(p[3]);
+  if (s[0] == sizeof(T) && s[1] == sizeof(C)) {
+    if (s[2] == sizeof(T) && s[3] == sizeof(T)) {
+      for (int64_t i = 0; i < n; ++i) out[i] = f(c[i], a[i], b[i]);
+      return;
+    }
+    if (s[2] == 0 && s[3] == 0) {
+      const T av = *a, bv = *b;
+      for (int64_t i = 0; i < n; ++i) out[i] = f(c[i], av, bv);
+      return;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i)
+    *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const C*>(p[1] + i * s[1]),
+                                               *reinterpret_cast<const T*>(p[2] + i * s[2]),
+                                               *reinterpret_cast<const T*>(p[3] + i * s[3]));
+}
+
+template <class R, class T, class F>
+void run1(const StridedLoop& loop, const F& f) {
+  loop.run([&](char** p, const int64_t* s, int64_t n) { loop1<R, T>(p, s, n, f); });
+}
+template <class R, class T, class F>
+void run2(const StridedLoop& loop, const F& f) {
+  loop.run([&](char** p, const int64_t* s, int64_t n) { loop2<R, T>(p, s, n, f); });
+}
+
+template <class T>
+void binary_typed(BinaryOp op, const StridedLoop& loop, const Scalar& alpha_s,
+                  std::atomic<bool>* zero) {
+  constexpr bool is_bool = std::is_same_v<T, bool>;
+  switch (op) {
+    case BinaryOp::Add:
+    case BinaryOp::Sub: {
+      const T alpha = alpha_s.to<T>();
+      const bool plain = alpha_s.is_float() ? alpha_s.f == 1 : alpha_s.i == 1;
+      if (op == BinaryOp::Add) {
+        if (plain) run2<T, T>(loop, [](T a, T b) { return add(a, b); });
+        else run2<T, T>(loop, [alpha](T a, T b) { return add(a, mul(alpha, b)); });
+      } else if constexpr (!is_bool) {
+        if (plain) run2<T, T>(loop, [](T a, T b) { return sub(a, b); });
+        else run2<T, T>(loop, [alpha](T a, T b) { return sub(a, mul(alpha, b)); });
+      }
+      break;
+    }
+    case BinaryOp::Mul: run2<T, T>(loop, [](T a, T b) { return mul(a, b); }); break;
+    case BinaryOp::Div:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return a / b; });
+      break;
+    case BinaryOp::DivTrunc:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return std::trunc(a / b); });
+      else if constexpr (kIsInt<T>)
+        run2<T, T>(loop, [zero](T a, T b) { return int_div<IntDiv::Trunc>(a, b, zero); });
+      break;
+    case BinaryOp::DivFloor:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return div_floor_float(a, b); });
+      else if constexpr (kIsInt<T>)
+        run2<T, T>(loop, [zero](T a, T b) { return int_div<IntDiv::Floor>(a, b, zero); });
+      break;
+    case BinaryOp::Remainder:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return remainder_float(a, b); });
+      else if constexpr (kIsInt<T>)
+        run2<T, T>(loop, [zero](T a, T b) { return int_div<IntDiv::Remainder>(a, b, zero); });
+      break;
+    case BinaryOp::Fmod:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return std::fmod(a, b); });
+      else if constexpr (kIsInt<T>)
+        run2<T, T>(loop, [zero](T a, T b) { return int_div<IntDiv::Fmod>(a, b, zero); });
+      break;
+    case BinaryOp::Pow:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return b == 2 ? a * a : std::pow(a, b); });
+      else if constexpr (kIsInt<T>) run2<T, T>(loop, [](T a, T b) { return int_pow(a, b); });
+      else run2<T, T>(loop, [](T a, T b) { return b ? a : true; });
+      break;
+    case BinaryOp::Maximum: run2<T, T>(loop, [](T a, T b) { return max_nan(a, b); }); break;
+    case BinaryOp::Minimum: run2<T, T>(loop, [](T a, T b) { return min_nan(a, b); }); break;
+    case BinaryOp::Atan2:
+      if constexpr (kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return std::atan2(a, b); });
+      break;
+    case BinaryOp::BitAnd:
+      if constexpr (!kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return T(a & b); });
+      break;
+    case BinaryOp::BitOr:
+      if constexpr (!kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return T(a | b); });
+      break;
+    case BinaryOp::BitXor:
+      if constexpr (!kIsFloat<T>) run2<T, T>(loop, [](T a, T b) { return T(a ^ b); });
+      break;
+    case BinaryOp::Eq: run2<bool, T>(loop, [](T a, T b) { return a == b; }); break;
+    case BinaryOp::Ne: run2<bool, T>(loop, [](T a, T b) { return a != b; }); break;
+    case BinaryOp::Lt: run2<bool, T>(loop, [](T a, T b) { return a < b; }); break;
+    case BinaryOp::Le: run2<bool, T>(loop, [](T a, T b) { return a <= b; }); break;
+    case BinaryOp::Gt: run2<bool, T>(loop, [](T a, T b) { return a > b; }); break;
+    case BinaryOp::Ge: run2<bool, T>(loop, [](T a, T b) { return a >= b; }); break;
+    case BinaryOp::LogicalAnd: run2<bool, T>(loop, [](T a, T b) { return a != T(0) && b != T(0); }); break;
+    case BinaryOp::LogicalOr: run2<bool, T>(loop, [](T a, T b) { return a != T(0) || b != T(0); }); break;
+    case BinaryOp::LogicalXor: run2<bool, T>(loop, [](T a, T b) { return (a != T(0)) != (b != T(0)); }); break;
+  }
+}
+
+template <class T>
+inline T round_decimals(T x, T scale, bool negative) {
+  return negative ? std::nearbyint(x / scale) * scale : std::nearbyint(x * scale) / scale;
+}
+
+template <class T>
+void unary_typed(UnaryOp op, const StridedLoop& loop, const double* params) {
+  if constexpr (kIsFloat<T>) {
+    switch (op) {
+      case UnaryOp::Exp: return run1<T, T>(loop, [](T x) { return std::exp(x); });
+      case UnaryOp::Exp2: return run1<T, T>(loop, [](T x) { return std::exp2(x); });
+      case UnaryOp::Log: return run1<T, T>(loop, [](T x) { return std::log(x); });
+      case UnaryOp::Log2: return run1<T, T>(loop, [](T x) { return std::log2(x); });
+      case UnaryOp::Log10: return run1<T, T>(loop, [](T x) { return std::log10(x); });
+      case UnaryOp::Log1p: return run1<T, T>(loop, [](T x) { return std::log1p(x); });
+      case UnaryOp::Expm1: return run1<T, T>(loop, [](T x) { return std::expm1(x); });
+      case UnaryOp::Sqrt: return run1<T, T>(loop, [](T x) { return std::sqrt(x); });
+      case UnaryOp::Rsqrt: return run1<T, T>(loop, [](T x) { return T(1) / std::sqrt(x); });
+      case UnaryOp::Sin: return run1<T, T>(loop, [](T x) { return std::sin(x); });
+      case UnaryOp::Cos: return run1<T, T>(loop, [](T x) { return std::cos(x); });
+      case UnaryOp::Tan: return run1<T, T>(loop, [](T x) { return std::tan(x); });
+      case UnaryOp::Asin: return run1<T, T>(loop, [](T x) { return std::asin(x); });
+      case UnaryOp::Acos: return run1<T, T>(loop, [](T x) { return std::acos(x); });
+      case UnaryOp::Atan: return run1<T, T>(loop, [](T x) { return std::atan(x); });
+      case UnaryOp::Sinh: return run1<T, T>(loop, [](T x) { return std::sinh(x); });
+      case UnaryOp::Cosh: return run1<T, T>(loop, [](T x) { return std::cosh(x); });
+      case UnaryOp::Tanh: return run1<T, T>(loop, [](T x) { return std::tanh(x); });
+      case UnaryOp::Sigmoid: return run1<T, T>(loop, [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      case UnaryOp::Reciprocal: return run1<T, T>(loop, [](T x) { return T(1) / x; });
+      case UnaryOp::Floor: return run1<T, T>(loop, [](T x) { return std::floor(x); });
+      case UnaryOp::Ceil: return run1<T, T>(loop, [](T x) { return std::ceil(x); });
+      // nearbyint rounds half to even in the default rounding mode.
+      case UnaryOp::Round: return run1<T, T>(loop, [](T x) { return std::nearbyint(x); });
+      case UnaryOp::RoundDecimals: {
+        const bool negative = params[0] < 0;
+        const T scale = static_cast<T>(std::pow(10.0, std::fabs(params[0])));
+        return run1<T, T>(loop, [=](T x) { return round_decimals(x, scale, negative); });
+      }
+      case UnaryOp::Trunc: return run1<T, T>(loop, [](T x) { return std::trunc(x); });
+      case UnaryOp::Frac: return run1<T, T>(loop, [](T x) { return x - std::trunc(x); });
+      case UnaryOp::NanToNum: {
+        const T nan = static_cast<T>(params[0]), pos = static_cast<T>(params[1]),
+                neg = static_cast<T>(params[2]);
+        return run1<T, T>(loop, [=](T x) {
+          return x != x ? nan : x == std::numeric_limits<T>::infinity() ? pos
+                 : x == -std::numeric_limits<T>::infinity() ? neg : x;
+        });
+      }
+      default: break;
+    }
+  }
+  switch (op) {
+    case UnaryOp::Abs:
+      if constexpr (std::is_unsigned_v<T>) return run1<T, T>(loop, [](T x) { return x; });
+      else return run1<T, T>(loop, [](T x) { return x < 0 ? sub(T(0), x) : x; });
+    case UnaryOp::Neg:
+      if constexpr (!std::is_same_v<T, bool>) return run1<T, T>(loop, [](T x) { return sub(T(0), x); });
+      break;
+    case UnaryOp::Sign:
+      return run1<T, T>(loop, [](T x) { return T((T(0) < x) - is_neg(x)); });
+    case UnaryOp::Square: return run1<T, T>(loop, [](T x) { return mul(x, x); });
+    case UnaryOp::Relu: return run1<T, T>(loop, [](T x) { return is_neg(x) ? T(0) : x; });
+    case UnaryOp::BitNot:
+      if constexpr (std::is_same_v<T, bool>) return run1<T, T>(loop, [](T x) { return !x; });
+      else if constexpr (kIsInt<T>) return run1<T, T>(loop, [](T x) { return T(~x); });
+      break;
+    case UnaryOp::IsNan: return run1<bool, T>(loop, [](T x) { return x != x; });
+    case UnaryOp::IsInf:
+      return run1<bool, T>(loop, [](T x) {
+        if constexpr (kIsFloat<T>) return std::isinf(x);
+        else return false;
+      });
+    case UnaryOp::IsFinite:
+      return run1<bool, T>(loop, [](T x) {
+        if constexpr (kIsFloat<T>) return std::isfinite(x);
+        else return true;
+      });
+    case UnaryOp::IsPosInf:
+      return run1<bool, T>(loop, [](T x) {
+        if constexpr (kIsFloat<T>) return x == std::numeric_limits<T>::infinity();
+        else return false;
+      });
+    case UnaryOp::IsNegInf:
+      return run1<bool, T>(loop, [](T x) {
+        if constexpr (kIsFloat<T>) return x == -std::numeric_limits<T>::infinity();
+        else return false;
+      });
+    case UnaryOp::LogicalNot: return run1<bool, T>(loop, [](T x) { return x == T(0); });
+    default: break;
+  }
+}
+
+}  // namespace
+
+bool binary(BinaryOp op, DType dtype, const StridedLoop& loop, const Scalar& alpha) {
+  std::atomic<bool> zero{false};
+  PT_DISPATCH_ALL(dtype, "binary", [&] { binary_typed<scalar_t>(op, loop, alpha, &zero); });
+  return !zero.load();
+}
+
+void unary(UnaryOp op, DType dtype, const StridedLoop& loop, const double* params) {
+  PT_DISPATCH_ALL(dtype, "unary", [&] { unary_typed<scalar_t>(op, loop, params); });
+}
+
+void clamp(DType dtype, const StridedLoop& loop) {
+  PT_DISPATCH_ALL(dtype, "clamp", [&] {
+    using T = scalar_t;
+    loop.run([](char** p, const int64_t* s, int64_t n) {
+      loop3<T, T>(p, s, n, [](T x, T lo, T hi) { return min_nan(max_nan(x, lo), hi); });
+    });
+  });
+}
+
+void where(DType dtype, const StridedLoop& loop) {
+  PT_DISPATCH_ALL(dtype, "where", [&] {
+    using T = scalar_t;
+    loop.run([](char** p, const int64_t* s, int64_t n) {
+      loop3<bool, T>(p, s, n, [](bool c, T a, T b) { return c ? a : b; });
+    });
+  });
+}
+
+void fill(DType dtype, const StridedLoop& loop, const Scalar& value) {
+  PT_DISPATCH_ALL(dtype, "fill_", [&] {
+    using T = scalar_t;
+    const T v = value.to<T>();
+    loop.run([v](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == sizeof(T)) {
+        T* out = reinterpret_cast<T*>(p[0]);
+        for (int64_t i = 0; i < n; ++i) out[i] = v;
+      } else {
+        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+      }
+    });
+  });
+}
+
+}  // namespace pt::cpu
