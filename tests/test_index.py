@@ -552,7 +552,7 @@ def test_nonzero_argwhere_where(dtype, shape):
         for got, exp in zip(tup, ref):
             assert_close(got, exp)
             assert got.is_contiguous()
-        for got, exp in zip(pytensor._C._where_cond(t), ref):
+        for got, exp in zip(pytensor.where(t), ref):
             assert_close(got, exp)
 
 

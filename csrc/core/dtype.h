@@ -61,6 +61,10 @@ template <> struct acc_type<double> { using type = double; };
 
 [[noreturn]] void throw_bad_dtype(const char* op, DType t);
 
+// The dtype Python floats become (pytensor.set_default_dtype); float32 unless changed.
+DType default_dtype();
+void set_default_dtype(DType t);
+
 }  // namespace pt
 
 #define PT_DTYPE_CASE(enum_val, ctype, ...) \

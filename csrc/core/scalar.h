@@ -17,9 +17,9 @@ struct Scalar {
   static Scalar from_double(double v) { return {Kind::Float, static_cast<int64_t>(v), v}; }
 
   bool is_float() const { return kind == Kind::Float; }
-  // The dtype a lone Python number of this kind becomes (float32 is PyTorch's default).
+  // The dtype a lone Python number of this kind becomes.
   DType dtype() const {
-    return kind == Kind::Bool ? DType::Bool : kind == Kind::Int ? DType::Int64 : DType::Float32;
+    return kind == Kind::Bool ? DType::Bool : kind == Kind::Int ? DType::Int64 : default_dtype();
   }
   template <class T>
   T to() const {

@@ -93,8 +93,4 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   return dim < 0 ? dim + n : dim;
 }
 
-void throw_bad_dtype(const char* op, DType t) {
-  throw RuntimeError(str_cat("\"", op, "\" not implemented for '", dtype_name(t), "'"));
-}
-
 }  // namespace pt

@@ -40,6 +40,7 @@ DimVec broadcast_strides(const Tensor& t, const DimVec& shape, const char* op) {
 }
 
 void check_no_internal_overlap(const Tensor& t, const char* op) {
+  if (t->numel() == 0) return;  // nothing is written
   // Sorted by stride, each dim must step past everything the smaller dims span.
   std::vector<std::pair<int64_t, int64_t>> dims;
   for (int64_t d = 0; d < t->dim(); ++d)
@@ -65,8 +66,9 @@ static std::pair<const char*, const char*> byte_range(const Tensor& t) {
 }
 
 bool partial_overlap(const Tensor& a, const Tensor& b) {
-  if (a->storage() != b->storage() || a->numel() == 0 || b->numel() == 0) return false;
-  if (a->offset() == b->offset() && a->sizes() == b->sizes() && a->strides() == b->strides() &&
+  // Memory ranges, not storage identity: two from_numpy views of one array are two storages.
+  if (a->device() != b->device() || a->numel() == 0 || b->numel() == 0) return false;
+  if (a->raw_data() == b->raw_data() && a->sizes() == b->sizes() && a->strides() == b->strides() &&
       a->dtype() == b->dtype())
     return false;  // the same view: elementwise in-place is safe
   auto [alo, ahi] = byte_range(a);

@@ -19,10 +19,9 @@ using cpu::UnaryOp;
 
 // ---- dtypes ----
 
-DType default_float_dtype() { return DType::Float32; }
 
 static DType scalar_dtype(const Scalar& s) {
-  return s.is_float() ? default_float_dtype() : s.dtype();
+  return s.is_float() ? default_dtype() : s.dtype();
 }
 
 // PyTorch's combine_categories: the higher-priority class wins unless the lower one brings
@@ -65,7 +64,7 @@ static const char* torch_name(DType t) {
   return "?";
 }
 
-static DType to_float(DType t) { return is_floating(t) ? t : default_float_dtype(); }
+static DType to_float(DType t) { return is_floating(t) ? t : default_dtype(); }
 
 // ---- shared plumbing ----
 
@@ -300,7 +299,7 @@ static Tensor unary(UnaryOp op, Kind kind, const Tensor& x, const char* name,
   const DType t = x->dtype();
   if (kind == Kind::Float && !is_floating(t)) {
     // Cast once into the output, then compute in place there.
-    Tensor out = to(x, default_float_dtype(), x->device(), /*copy=*/true);
+    Tensor out = to(x, default_dtype(), x->device(), /*copy=*/true);
     run_unary(op, out, out, name, params);
     return out;
   }

@@ -25,8 +25,6 @@ struct Arg {
 DType result_type(std::initializer_list<Arg> args);
 // torch.can_cast: no floating into integer or bool, no integer into bool.
 bool can_cast(DType from, DType to);
-// The dtype int inputs of float functions become (PyTorch's default dtype).
-DType default_float_dtype();
 
 enum class RoundingMode { None, Trunc, Floor };
 

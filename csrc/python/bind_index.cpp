@@ -213,7 +213,9 @@ void init_index(py::module_& m, TensorClass& cls) {
     return py::cast(ops::nonzero(t));
   }, py::kw_only(), py::arg("as_tuple") = false);
   def_both(m, cls, "argwhere", &ops::nonzero);
-  m.def("_where_cond", [](const Tensor& cond) { return to_tuple(ops::nonzero_tuple(cond)); },
+  // where(condition) is nonzero(as_tuple=True); an overload after the three-argument where of
+  // bind_elementwise.cpp, so the common form is tried first.
+  m.def("where", [](const Tensor& cond) { return to_tuple(ops::nonzero_tuple(cond)); },
         py::arg("condition"));
 }
 

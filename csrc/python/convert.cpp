@@ -7,7 +7,6 @@ namespace pt::python {
 
 namespace {
 std::array<PyObject*, kNumDTypes> g_dtype_objects{};
-DType g_default_dtype = DType::Float32;
 PyObject* g_size_class = nullptr;
 PyObject* g_as_tensor = nullptr;
 
@@ -36,11 +35,6 @@ py::object dtype_object(DType t) {
 
 py::object device_object(Device d) { return py::cast(PyDevice{d}); }
 
-DType default_dtype() { return g_default_dtype; }
-void set_default_dtype(DType t) {
-  PT_CHECK(is_floating(t), TypeError, "only floating-point types are supported as the default type");
-  g_default_dtype = t;
-}
 
 bool is_tensor(py::handle h) { return py::isinstance<TensorImpl>(h); }
 

@@ -22,8 +22,6 @@ struct PyDevice { Device d; };
 
 py::object dtype_object(DType t);
 py::object device_object(Device d);
-DType default_dtype();
-void set_default_dtype(DType t);
 
 bool is_tensor(py::handle h);
 // Python bool/int/float (and numpy scalars): true and `out` filled.

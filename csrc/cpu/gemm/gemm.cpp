@@ -7,10 +7,19 @@
 //   loop 1  ir += MR   micro-kernel: MR x NR tile of C in registers over KC
 //
 // Packing is in pack.cpp, the kernels behind ukernel.h, block sizes in ukernel.h's table.
+// When packing A would not pay (small or skinny problems) the kernel reads A in place.
 // Threads take whole sub-GEMMs: batch items, or blocks of one C (see gemm() below).
 //
-// Versions (float32, GFLOP/s, 2-core AVX2 Zen 3 VM; 1 thread / 2 threads):
-//   v1  five loops, AVX2 6x16 kernel, per-thread packing, C split in blocks across threads.
+// Versions. GFLOP/s on the 2-core AVX2 Zen 3 VM (FMA peak ~93 float, ~46 double per core),
+// float unless marked, "1t/2t" = threads:
+//   v1  Five loops, AVX2 6x16 / 6x8 kernels, A and B always packed, masked edge stores, C cut
+//       into per-thread blocks. 1024^3: 92/180. MLP 64x34 @ 34x10: 25.
+//   v2  Edge tiles store 4+2+1 lanes instead of vmaskmov (microcoded on AMD). 64x34@34x10: 35.
+//   v3  A read in place when packing it does not pay. 96^3: 81 -> 93; 1024x16x1024: 49 -> 92;
+//       1024x64x1024: 78 -> 93. (B in place was tried and dropped: see use_a_in_place.)
+//   v4  Thread thresholds from the measured pool wake-up (~10 us). 2t: 128^3 88 -> 115,
+//       batch 32 x 64^3 79 -> 141.
+//   v5  Generic kernel on vector extensions (GCC had vectorised it across k): 6 -> 32.
 #include "cpu/gemm/gemm.h"
 
 #include <algorithm>
@@ -28,11 +37,12 @@
 namespace pt::cpu {
 namespace {
 
-// At or below this M*N*K, A is used in place (packing it would cost about as much as the
-// product) and the matrix is not split across threads.
-static const double kSmallMNK = std::getenv("SMALL") ? std::atof(std::getenv("SMALL")) : 64.0*64*64;
-// Least M*N*K worth handing to another thread: below it the pool's wake-up costs more.
-constexpr double kMinTaskMNK = 128.0 * 128 * 128;
+// Up to this M*N*K the kernel reads A in place: packing it costs more than it saves
+// (measured crossover near 200^3 for column-major A).
+constexpr double kSmallMNK = 160.0 * 160 * 160;
+// Least M*N*K worth handing to another thread: waking the pool costs ~10 us, about 1M
+// float multiply-adds (2 threads: 96^3 lost 10%, 128^3 gained 30%).
+constexpr double kMinTaskMNK = 1 << 20;
 
 enum class Isa { generic, avx2, avx512 };
 
@@ -54,7 +64,7 @@ template <class T>
 Kernel<T> pick_kernel() {
   constexpr bool f32 = std::is_same_v<T, float>;
   switch (best_isa()) {
-#if PT_GEMM_HAVE_AVX2
+#ifdef PT_GEMM_HAVE_AVX2
     case Isa::avx512:  // no AVX-512 kernel yet: those CPUs run the AVX2 one
     case Isa::avx2:
       return {ukernel_avx2, f32 ? kAvx2F32 : kAvx2F64};
@@ -120,62 +130,85 @@ struct Problem {
   View<T> C;
 };
 
-// The MR-row panels of A for one MC x KC block: full panels at p + q*step with strides
-// (rs, cs); the last panel, when it has fewer than MR rows, always packed at `tail`.
+// The MR-row micro-panels of one MC x KC block of A. Packed, panel q is at p + q*step with
+// strides (1, MR); in place, the kernel reads A through its own strides. A last panel with
+// fewer than MR rows is always packed, at `tail`: kernels read whole panels.
+template <class T>
+struct APanel {
+  const T* p;
+  int64_t rs, cs;
+};
+
 template <class T>
 struct APanels {
   const T* p;
   int64_t rs, cs, step;
   const T* tail;
+  APanel<T> at(int64_t q, bool partial, int64_t mr) const {
+    return partial ? APanel<T>{tail, 1, mr} : APanel<T>{p + q * step, rs, cs};
+  }
 };
 
-// Loops 2 and 1 over one mc x nc block of C.
+template <class T>
+APanels<T> make_a_panels(bool in_place, int64_t mc, int64_t kc, View<const T> a, int64_t mr,
+                         T* buf) {
+  const int64_t full = mc / mr * mr;
+  if (!in_place) {
+    pack_panels(mc, kc, a.p, a.rs, a.cs, mr, buf);
+    return {buf, 1, mr, mr * kc, buf + full * kc};
+  }
+  if (full < mc) pack_panels(mc - full, kc, a.at(full, 0), a.rs, a.cs, mr, buf);
+  return {a.p, a.rs, a.cs, mr * a.rs, buf};
+}
+
+// Loops 2 and 1 over one mc x nc block of C; b is the packed KC x NC block of B.
 template <class T>
 void macro_kernel(const Kernel<T>& kr, int64_t mc, int64_t nc, int64_t kc, T alpha,
                   const APanels<T>& a, const T* b, T beta, View<T> c) {
   const int64_t MR = kr.blk.mr, NR = kr.blk.nr;
-  for (int64_t jr = 0; jr < nc; jr += NR, b += NR * kc) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t n = std::min(NR, nc - jr);
     for (int64_t ir = 0; ir < mc; ir += MR) {
       const int64_t m = std::min(MR, mc - ir);
-      if (m == MR) {
-        kr.fn(kc, alpha, a.p + ir / MR * a.step, a.rs, a.cs, b, beta, c.at(ir, jr), c.rs, c.cs,
-              m, n);
-      } else {
-        kr.fn(kc, alpha, a.tail, 1, MR, b, beta, c.at(ir, jr), c.rs, c.cs, m, n);
-      }
+      const APanel<T> pa = a.at(ir / MR, m < MR, MR);
+      kr.fn(kc, alpha, pa.p, pa.rs, pa.cs, b + jr * kc, beta, c.at(ir, jr), c.rs, c.cs, m, n);
     }
   }
 }
 
-// Loops 5, 4 and 3 on the calling thread. With in_place_a (small problems) the kernel reads A
-// through its strides and only A's last partial panel is packed.
+// Packing A pays when many B micro-panels reuse each packed panel (NC/NR of them); otherwise
+// the kernel reads A in place. Row-major A streams well in place (MR contiguous rows), so it is
+// packed only for high reuse, where packing also avoids cache-set conflicts of power-of-two
+// row strides (2048^3: 84 -> 92 GFLOP/s). On 1024 x N x 1024, N <= 64 ran up to 2x faster in
+// place. (B is always packed: in place, its rows' large stride thrashed L1, 72 -> 44 GFLOP/s
+// on 64 x 4096 x 1024.)
 template <class T>
-void gemm_blocked(const Kernel<T>& kr, const Problem<T>& g, bool in_place_a) {
+bool use_a_in_place(const Problem<T>& g, const Blocking& bk) {
+  const int64_t reuse = (std::min(g.N, bk.nc) + bk.nr - 1) / bk.nr;
+  return double(g.M) * double(g.N) * double(g.K) <= kSmallMNK ||
+         reuse <= (g.A.cs == 1 ? 16 : 4);
+}
+
+// Loops 5, 4 and 3 on the calling thread.
+template <class T>
+void gemm_blocked(const Kernel<T>& kr, const Problem<T>& g) {
   const Blocking& bk = kr.blk;
+  const bool a_in_place = use_a_in_place(g, bk);
   const int64_t kc_max = std::min(bk.kc, g.K);
   T* const bbuf = t_pack_b.get<T>(kc_max * round_up(std::min(bk.nc, g.N), bk.nr));
   T* const abuf =
-      t_pack_a.get<T>(kc_max * (in_place_a ? bk.mr : round_up(std::min(bk.mc, g.M), bk.mr)));
+      t_pack_a.get<T>(kc_max * (a_in_place ? bk.mr : round_up(std::min(bk.mc, g.M), bk.mr)));
   for (int64_t jc = 0; jc < g.N; jc += bk.nc) {
     const int64_t nc = std::min(bk.nc, g.N - jc);
     for (int64_t pc = 0; pc < g.K; pc += bk.kc) {
       const int64_t kc = std::min(bk.kc, g.K - pc);
       const T beta = pc == 0 ? g.beta : T(1);  // later K blocks add onto the first
-      pack_b(kc, nc, g.B.at(pc, jc), g.B.rs, g.B.cs, bk.nr, bbuf);
+      pack_panels(nc, kc, g.B.at(pc, jc), g.B.cs, g.B.rs, bk.nr, bbuf);
       for (int64_t ic = 0; ic < g.M; ic += bk.mc) {
         const int64_t mc = std::min(bk.mc, g.M - ic);
-        const int64_t full = mc / bk.mr * bk.mr;  // rows in whole MR panels
         const View<const T> a{g.A.at(ic, pc), g.A.rs, g.A.cs};
-        APanels<T> panels;
-        if (in_place_a) {
-          if (full < mc) pack_a(mc - full, kc, a.at(full, 0), a.rs, a.cs, bk.mr, abuf);
-          panels = {a.p, a.rs, a.cs, bk.mr * a.rs, abuf};
-        } else {
-          pack_a(mc, kc, a.p, a.rs, a.cs, bk.mr, abuf);
-          panels = {abuf, 1, bk.mr, bk.mr * kc, abuf + full * kc};
-        }
-        macro_kernel(kr, mc, nc, kc, g.alpha, panels, bbuf, beta, View<T>{g.C.at(ic, jc), g.C.rs, g.C.cs});
+        macro_kernel(kr, mc, nc, kc, g.alpha, make_a_panels(a_in_place, mc, kc, a, bk.mr, abuf),
+                     bbuf, beta, View<T>{g.C.at(ic, jc), g.C.rs, g.C.cs});
       }
     }
   }
@@ -236,12 +269,15 @@ void gemm(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
 
   const Kernel<T>& kr = kernel<T>();
   const double mnk = double(M) * double(N) * double(K);
-  const bool small = mnk <= kSmallMNK;
   // Batch items go to threads whole. A matrix is also cut into blocks when the batch alone
-  // would leave threads idle: batch 1, or a remainder that is a large share of the batch.
+  // would leave threads idle (batch 1, or a remainder that is a large share of the batch) and
+  // each block still carries at least kMinTaskMNK.
   const int64_t nt = in_parallel_region() ? 1 : get_num_threads();
+  const int64_t max_parts = std::min<int64_t>(nt, static_cast<int64_t>(mnk / kMinTaskMNK));
   Grid grid{1, 1};
-  if (!small && batch % nt != 0 && batch < 4 * nt) grid = split_grid(nt, M, N, kr.blk);
+  if (max_parts > 1 && batch % nt != 0 && batch < 4 * nt) {
+    grid = split_grid(max_parts, M, N, kr.blk);
+  }
   const int64_t parts = grid.tm * grid.tn;
   const int64_t mtiles = (M + kr.blk.mr - 1) / kr.blk.mr, ntiles = (N + kr.blk.nr - 1) / kr.blk.nr;
   const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinTaskMNK * parts / mnk));
@@ -255,7 +291,7 @@ void gemm(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
                          View<const T>{A + b * bsA + i0 * rsA, rsA, csA},
                          View<const T>{B + b * bsB + j0 * csB, rsB, csB}, beta,
                          View<T>{C + b * bsC + i0 * rsC + j0 * csC, rsC, csC}};
-      gemm_blocked(kr, g, small);
+      gemm_blocked(kr, g);
     }
   });
 }

@@ -32,11 +32,13 @@ constexpr bool has_case(int64_t r) { return r == 4 || r == 6 || r == 8 || r == 1
 constexpr bool has_cases(const Blocking& b) { return has_case(b.mr) && has_case(b.nr); }
 static_assert(has_cases(kGenericF32) && has_cases(kGenericF64) && has_cases(kAvx2F32) &&
                   has_cases(kAvx2F64),
-              "a kernel in ukernel.h's table has a panel width that pack() has no case for");
+              "a kernel in ukernel.h's table has a panel width that pack_panels() has no case for");
+
+}  // namespace
 
 template <class T>
-void pack(int64_t lines, int64_t k, const T* src, int64_t s_line, int64_t s_k, int64_t r,
-          T* dst) {
+void pack_panels(int64_t lines, int64_t k, const T* src, int64_t s_line, int64_t s_k, int64_t r,
+                 T* dst) {
   switch (r) {
     case 4: return pack_lines<T, 4>(lines, k, src, s_line, s_k, dst);
     case 6: return pack_lines<T, 6>(lines, k, src, s_line, s_k, dst);
@@ -45,22 +47,9 @@ void pack(int64_t lines, int64_t k, const T* src, int64_t s_line, int64_t s_k, i
   }
 }
 
-}  // namespace
-
-template <class T>
-void pack_a(int64_t m, int64_t k, const T* a, int64_t rsa, int64_t csa, int64_t mr, T* dst) {
-  pack(m, k, a, rsa, csa, mr, dst);
-}
-
-template <class T>
-void pack_b(int64_t k, int64_t n, const T* b, int64_t rsb, int64_t csb, int64_t nr, T* dst) {
-  pack(n, k, b, csb, rsb, nr, dst);
-}
-
-template void pack_a<float>(int64_t, int64_t, const float*, int64_t, int64_t, int64_t, float*);
-template void pack_a<double>(int64_t, int64_t, const double*, int64_t, int64_t, int64_t, double*);
-template void pack_b<float>(int64_t, int64_t, const float*, int64_t, int64_t, int64_t, float*);
-template void pack_b<double>(int64_t, int64_t, const double*, int64_t, int64_t, int64_t,
-                             double*);
+template void pack_panels<float>(int64_t, int64_t, const float*, int64_t, int64_t, int64_t,
+                                 float*);
+template void pack_panels<double>(int64_t, int64_t, const double*, int64_t, int64_t, int64_t,
+                                  double*);
 
 }  // namespace pt::cpu

@@ -5,14 +5,13 @@
 
 namespace pt::cpu {
 
-// Packs the m x k block a (element (i, p) at a[i*rsa + p*csa]) into ceil(m / mr) panels of
-// mr x k: dst[q*mr*k + p*mr + i] = A[q*mr + i, p]. Rows past m in the last panel are zero.
+// Packs `lines` lines of length k, element (l, p) at src[l*s_line + p*s_k], into
+// ceil(lines / r) micro-panels: dst[q*r*k + p*r + i] = line q*r + i at p. Lines past the end
+// of the last panel are zeros, so kernels can always read whole panels.
+//   A block (MR-row panels):    lines are rows of A,    s_line = rsA, s_k = csA, r = MR.
+//   B block (NR-column panels): lines are columns of B, s_line = csB, s_k = rsB, r = NR.
 template <class T>
-void pack_a(int64_t m, int64_t k, const T* a, int64_t rsa, int64_t csa, int64_t mr, T* dst);
-
-// Packs the k x n block b (element (p, j) at b[p*rsb + j*csb]) into ceil(n / nr) panels of
-// k x nr: dst[q*nr*k + p*nr + j] = B[p, q*nr + j]. Columns past n in the last panel are zero.
-template <class T>
-void pack_b(int64_t k, int64_t n, const T* b, int64_t rsb, int64_t csb, int64_t nr, T* dst);
+void pack_panels(int64_t lines, int64_t k, const T* src, int64_t s_line, int64_t s_k, int64_t r,
+                 T* dst);
 
 }  // namespace pt::cpu

@@ -5,7 +5,7 @@
 // FMA pipes busy without exceeding the load ports.
 #include "cpu/gemm/ukernel.h"
 
-#if PT_GEMM_HAVE_AVX2
+#ifdef PT_GEMM_HAVE_AVX2
 #include <immintrin.h>
 
 namespace pt::cpu {
@@ -84,10 +84,8 @@ void kernel(int64_t k, typename S::T alpha, const typename S::T* a, int64_t rsa,
     _mm_prefetch(reinterpret_cast<const char*>(c + i * rsc), _MM_HINT_T0);
   }
 
-  // alpha and beta wait in memory: left in registers across the k loop, they make GCC spill
-  // an accumulator to the stack (17 live YMM), which costs a load and a store per k step.
-  volatile T ab[2] = {alpha, beta};
-  // Named accumulators, not an array: GCC keeps an array of 12 YMM on the stack.
+  // Named accumulators, not an array: GCC keeps an array of 12 YMM on the stack. (Check the
+  // k loop's assembly after edits: one spilled accumulator costs a load and store per step.)
   V c00 = S::zero(), c01 = S::zero(), c10 = S::zero(), c11 = S::zero();
   V c20 = S::zero(), c21 = S::zero(), c30 = S::zero(), c31 = S::zero();
   V c40 = S::zero(), c41 = S::zero(), c50 = S::zero(), c51 = S::zero();
@@ -122,12 +120,12 @@ void kernel(int64_t k, typename S::T alpha, const typename S::T* a, int64_t rsa,
     S::store(t + 3 * NR, c30), S::store(t + 3 * NR + W, c31);
     S::store(t + 4 * NR, c40), S::store(t + 4 * NR + W, c41);
     S::store(t + 5 * NR, c50), S::store(t + 5 * NR + W, c51);
-    store_tile(t, NR, ab[0], ab[1], c, rsc, csc, m, n);
+    store_tile(t, NR, alpha, beta, c, rsc, csc, m, n);
     return;
   }
   // Row-major C: whole vectors, then the partial one of an edge tile (n < NR).
-  const V va = S::set1(ab[0]), vb = S::set1(ab[1]);
-  const bool read_c = ab[1] != T(0);
+  const V va = S::set1(alpha), vb = S::set1(beta);
+  const bool read_c = beta != T(0);
   auto store_row = [&](int64_t i, V r0, V r1) {
     T* ci = c + i * rsc;
     r0 = S::mul(va, r0);

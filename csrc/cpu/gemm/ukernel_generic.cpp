@@ -1,5 +1,10 @@
-// Portable micro-kernels: the fallback for CPUs without a hand-written kernel. The inner loop
-// over NR is written so the compiler vectorises it with whatever SIMD the baseline target has.
+// Portable micro-kernels: the fallback for CPUs without a hand-written kernel.
+//
+// Written with GCC/Clang vector extensions (16-byte vectors: SSE2, NEON), because from plain
+// loops GCC vectorises across k with shuffles instead of across the tile row: 6 GFLOP/s
+// instead of 32 (float, Zen 3, SSE2).
+#include <cstring>
+
 #include "cpu/gemm/ukernel.h"
 
 namespace pt::cpu {
@@ -8,14 +13,21 @@ namespace {
 template <class T, int64_t MR, int64_t NR>
 void kernel(int64_t k, T alpha, const T* a, int64_t rsa, int64_t csa, const T* b, T beta, T* c,
             int64_t rsc, int64_t csc, int64_t m, int64_t n) {
-  T acc[MR][NR] = {};
+  typedef T V __attribute__((vector_size(16)));
+  constexpr int64_t W = 16 / sizeof(T), NV = NR / W;
+  static_assert(NR % W == 0, "tile rows are whole vectors");
+  V acc[MR][NV] = {};
   for (int64_t p = 0; p < k; ++p, a += csa, b += NR) {
+    V bv[NV];
+    std::memcpy(bv, b, sizeof(bv));  // unaligned-safe vector load
     for (int64_t i = 0; i < MR; ++i) {
       const T ai = a[i * rsa];
-      for (int64_t j = 0; j < NR; ++j) acc[i][j] += ai * b[j];
+      for (int64_t j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
     }
   }
-  store_tile(&acc[0][0], NR, alpha, beta, c, rsc, csc, m, n);
+  T t[MR * NR];
+  std::memcpy(t, acc, sizeof(t));
+  store_tile(t, NR, alpha, beta, c, rsc, csc, m, n);
 }
 
 template <class T>
