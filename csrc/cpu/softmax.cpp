@@ -31,9 +31,9 @@ void last_dim(const T* x, T* y, int64_t rows, int64_t len, bool log) {
         if (!log) yr[j] = ex;
         s += ex;
       }
-      if (log) {
-        const T shift = m + static_cast<T>(std::log(s));
-        for (int64_t j = 0; j < len; ++j) yr[j] = xr[j] - shift;
+      if (log) {  // (x - max) - log(sum): folding max into the shift would round at large |max|
+        const T ls = static_cast<T>(std::log(s));
+        for (int64_t j = 0; j < len; ++j) yr[j] = (xr[j] - m) - ls;
       } else {
         const T inv = static_cast<T>(1.0 / s);
         for (int64_t j = 0; j < len; ++j) yr[j] *= inv;
@@ -68,13 +68,13 @@ void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool
           s[j] += ex;
         }
       }
-      for (int64_t j = 0; j < n; ++j)  // s becomes the shift (log) or the scale
-        s[j] = log ? double(m[j]) + std::log(s[j]) : 1.0 / s[j];
+      for (int64_t j = 0; j < n; ++j)  // s becomes log(sum) or the scale
+        s[j] = log ? std::log(s[j]) : 1.0 / s[j];
       for (int64_t l = 0; l < len; ++l) {
         const T* xr = x + base + l * inner;
         T* yr = y + base + l * inner;
         for (int64_t j = 0; j < n; ++j)
-          yr[j] = log ? xr[j] - static_cast<T>(s[j]) : yr[j] * static_cast<T>(s[j]);
+          yr[j] = log ? (xr[j] - m[j]) - static_cast<T>(s[j]) : yr[j] * static_cast<T>(s[j]);
       }
     }
   });
