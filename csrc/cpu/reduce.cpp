@@ -1,13 +1,17 @@
 // CPU reduction engine. Every reduction is an Op (init / step / merge on an accumulator) run
 // by one of two loops, chosen from the strides after the reduced and the kept dims have each
 // been sorted innermost-last and coalesced:
-//   inner: the reduced dims are the innermost; each output reduces its runs with 8 independent
+//   inner: the reduced dims are the innermost; each output reduces its runs with 32 independent
 //          lanes (vectorisable, and pairwise above kBlock elements so long float sums stay
 //          accurate); a full reduction splits into fixed chunks across threads.
 //   rows:  a kept dim is innermost; a task keeps kRows accumulators and adds whole rows into
 //          them, so summing (1000, 1000) over dim 0 reads memory in order as over dim 1 does.
-// Versions: v1 per-output strided walk (dim-0 sums 6x slower than dim-1 on 1000x1000 fp32);
-// v2 (this) adds the rows loop and the lanes, which brings both directions to memory speed.
+// Versions (1000x1000 fp32, one thread, on a loaded 2-core box, so read them as ratios):
+//   v1 8 lanes: sum over dim 0 0.75 ms, dim 1 0.59 ms; amax over dim 1 3.0 ms (GCC's SLP
+//      gave up on the NaN-propagating blend);
+//   v2 (this) 32 lanes, which the loop vectoriser takes: amax over dim 1 0.56 ms, sums over
+//      dim 0 / dim 1 0.54 / 0.56 ms; arg max/min and log-sum-exp lines run two passes, the
+//      vectorised max first (argmax over dim 1: 1.2 ms).
 #include <cmath>
 #include <limits>
 #include <type_traits>

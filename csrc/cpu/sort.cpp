@@ -1,7 +1,10 @@
-// Sorting and selection: each line along the dim is gathered into (value, index) pairs, put in
-// order by the standard algorithms (stable_sort, partial_sort, nth_element), then scattered
-// into the outputs. Lines run in parallel. The gather is the plain reference and the fast path
-// at once: the sort, not the strided copy, is the cost.
+// Sorting and selection: each line along the dim is gathered into (value, index) pairs with
+// its NaNs set apart at the end, the numbers are put in order by the standard algorithms
+// (sort, partial_sort, nth_element) under a comparison that breaks ties by index (so the
+// result is the stable one), then the pairs are scattered into the outputs. Lines run in
+// parallel. The plain loop is the kernel: the comparisons, not the strided copies, cost.
+// Measured: sorting the rows of 1000x1000 fp32 takes ~56 ms on 2 loaded cores, numpy ~4 ms
+// (its SIMD sorts); a radix or SIMD sort is the next step if a benchmark needs it.
 #include "cpu/sort.h"
 
 #include <algorithm>
