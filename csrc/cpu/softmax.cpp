@@ -1,0 +1,99 @@
+// Softmax fused per line: one pass for the max, one for the sum of exp (softmax stores the
+// exps as it goes), one to scale or shift. Along the last dim a task owns whole rows; along
+// an outer dim a task owns kCols columns and walks the rows, so every pass reads memory in
+// order and vectorises across columns. Sums accumulate in double.
+#include "cpu/softmax.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/gil.h"
+#include "core/parallel.h"
+
+namespace pt::cpu {
+namespace {
+
+constexpr int64_t kGrain = 32768;
+constexpr int64_t kCols = 64;
+
+template <class T>
+void last_dim(const T* x, T* y, int64_t rows, int64_t len, bool log) {
+  parallel_for(0, rows, std::max<int64_t>(1, kGrain / len), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const T* xr = x + r * len;
+      T* yr = y + r * len;
+      T m = -std::numeric_limits<T>::infinity();
+      for (int64_t j = 0; j < len; ++j) m = xr[j] > m ? xr[j] : m;
+      double s = 0;
+      for (int64_t j = 0; j < len; ++j) {
+        const T ex = std::exp(xr[j] - m);
+        if (!log) yr[j] = ex;
+        s += ex;
+      }
+      if (log) {  // (x - max) - log(sum): folding max into the shift would round at large |max|
+        const T ls = static_cast<T>(std::log(s));
+        for (int64_t j = 0; j < len; ++j) yr[j] = (xr[j] - m) - ls;
+      } else {
+        const T inv = static_cast<T>(1.0 / s);
+        for (int64_t j = 0; j < len; ++j) yr[j] *= inv;
+      }
+    }
+  });
+}
+
+template <class T>
+void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool log) {
+  const int64_t blocks = (inner + kCols - 1) / kCols;
+  parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrain / (len * kCols)), [&](int64_t b, int64_t e) {
+    T m[kCols];
+    double s[kCols];
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t j0 = t % blocks * kCols, n = std::min(kCols, inner - j0);
+      const int64_t base = t / blocks * len * inner + j0;
+      for (int64_t j = 0; j < n; ++j) {
+        m[j] = -std::numeric_limits<T>::infinity();
+        s[j] = 0;
+      }
+      for (int64_t l = 0; l < len; ++l) {
+        const T* xr = x + base + l * inner;
+        for (int64_t j = 0; j < n; ++j) m[j] = xr[j] > m[j] ? xr[j] : m[j];
+      }
+      for (int64_t l = 0; l < len; ++l) {
+        const T* xr = x + base + l * inner;
+        T* yr = y + base + l * inner;
+        for (int64_t j = 0; j < n; ++j) {
+          const T ex = std::exp(xr[j] - m[j]);
+          if (!log) yr[j] = ex;
+          s[j] += ex;
+        }
+      }
+      for (int64_t j = 0; j < n; ++j)  // s becomes log(sum) or the scale
+        s[j] = log ? std::log(s[j]) : 1.0 / s[j];
+      for (int64_t l = 0; l < len; ++l) {
+        const T* xr = x + base + l * inner;
+        T* yr = y + base + l * inner;
+        for (int64_t j = 0; j < n; ++j)
+          yr[j] = log ? (xr[j] - m[j]) - static_cast<T>(s[j]) : yr[j] * static_cast<T>(s[j]);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
+  int64_t outer = 1, len = 1, inner = 1;
+  for (int64_t d = 0; d < in->dim(); ++d)
+    (d < dim ? outer : d == dim ? len : inner) *= in->sizes()[d];
+  if (in->numel() == 0) return;
+  GilRelease nogil(in->numel() >= kGrain);
+  PT_DISPATCH_FLOAT(in->dtype(), log ? "log_softmax" : "softmax", [&] {
+    const scalar_t* x = in->data<scalar_t>();
+    scalar_t* y = out->data<scalar_t>();
+    if (inner == 1) last_dim(x, y, outer, len, log);
+    else outer_dim(x, y, outer, len, inner, log);
+  });
+}
+
+}  // namespace pt::cpu

@@ -1,0 +1,60 @@
+// Reductions over all dims, one dim or a set of dims (sum, mean, prod, max/min, arg max/min,
+// var/std, all/any, norm, logsumexp, count_nonzero) and the cumulative scans: argument checks,
+// PyTorch's output dtypes and shapes, and dispatch to the CPU kernels.
+#pragma once
+#include <optional>
+#include <utility>
+
+#include "core/tensor.h"
+
+namespace pt::ops {
+
+// The dims a reduction runs over; nullopt (and, except for all/any, an empty list) means all.
+using Dims = std::optional<DimVec>;
+
+struct ValuesIndices {
+  Tensor values, indices;
+};
+
+Tensor sum(const Tensor& t, const Dims& dim, bool keepdim, std::optional<DType> dtype);
+Tensor nansum(const Tensor& t, const Dims& dim, bool keepdim, std::optional<DType> dtype);
+Tensor mean(const Tensor& t, const Dims& dim, bool keepdim, std::optional<DType> dtype);
+Tensor nanmean(const Tensor& t, const Dims& dim, bool keepdim, std::optional<DType> dtype);
+Tensor prod(const Tensor& t, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype);
+
+// max()/min() of everything is a 0-d tensor; along a dim, the values and their indices.
+Tensor max(const Tensor& t);
+Tensor min(const Tensor& t);
+ValuesIndices max(const Tensor& t, int64_t dim, bool keepdim);
+ValuesIndices min(const Tensor& t, int64_t dim, bool keepdim);
+Tensor amax(const Tensor& t, const Dims& dim, bool keepdim);
+Tensor amin(const Tensor& t, const Dims& dim, bool keepdim);
+// dim nullopt: the index into the flattened tensor.
+Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim);
+Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim);
+
+Tensor var(const Tensor& t, const Dims& dim, double correction, bool keepdim);
+Tensor std(const Tensor& t, const Dims& dim, double correction, bool keepdim);
+std::pair<Tensor, Tensor> var_mean(const Tensor& t, const Dims& dim, double correction, bool keepdim);
+std::pair<Tensor, Tensor> std_mean(const Tensor& t, const Dims& dim, double correction, bool keepdim);
+
+// An empty dim list reduces nothing here (each element tested on its own), as in PyTorch.
+Tensor all(const Tensor& t, const Dims& dim, bool keepdim);
+Tensor any(const Tensor& t, const Dims& dim, bool keepdim);
+Tensor count_nonzero(const Tensor& t, const Dims& dim);
+
+// Vector p-norm: p = 2, 1, 0, +-inf or any other number ('fro' is p = 2).
+Tensor norm(const Tensor& t, double p, const Dims& dim, bool keepdim, std::optional<DType> dtype);
+Tensor logsumexp(const Tensor& t, const Dims& dim, bool keepdim);
+
+Tensor cumsum(const Tensor& t, int64_t dim, std::optional<DType> dtype);
+Tensor cumprod(const Tensor& t, int64_t dim, std::optional<DType> dtype);
+
+// Tests only: route every reduction above through the plain reference kernels.
+void use_reference_reductions(bool on);
+
+// Shared with sort/softmax: the CPU-only guard and PyTorch's names of dtypes in messages.
+void check_cpu(const Tensor& t, const char* op);
+const char* torch_type_name(DType t);
+
+}  // namespace pt::ops
