@@ -537,8 +537,8 @@ def test_bad_dims():
         t.sum(1.5)
     with pytest.raises(TypeError):
         pytensor.sum([1, 2, 3])
-    with pytest.raises(TypeError):
-        t.max(t)
+    with pytest.raises(TypeError, match="argument 'dim'"):
+        t.max("a")
 
 
 def test_numpy_integer_dims_and_keyword_names():
@@ -695,3 +695,11 @@ def test_cuda_tensors_raise_not_implemented():
     t = t_of(rand((3,), "float32")).to("cuda")
     with pytest.raises(NotImplementedError, match="sum"):
         t.sum()
+
+
+def test_max_min_with_a_tensor_are_elementwise():
+    a = np.array([[1.0, 5.0], [3.0, -2.0]])
+    b = np.array([2.0, 0.0])
+    ta, tb = pytensor.from_numpy(a), pytensor.from_numpy(b)
+    assert_close(ta.max(tb), np.maximum(a, b))
+    assert_close(pytensor.min(ta, tb), np.minimum(a, b))

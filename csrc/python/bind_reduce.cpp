@@ -1,5 +1,6 @@
 // Bindings of the reductions, sorting and softmax families: each op as a Tensor method and as
 // a module function, with PyTorch's argument names, defaults and named-tuple results.
+#include "ops/elementwise.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"
 #include "ops/sort.h"
@@ -109,8 +110,10 @@ void init_reduce(py::module_& m, TensorClass& cls) {
     def_both(m, cls, kReturnTypeNames[which], [which, is_max](const Tensor& t, py::handle dim, bool kd) -> py::object {
       const char* name = kReturnTypeNames[which];
       if (dim.is_none()) return py::cast(is_max ? ops::max(t) : ops::min(t));
-      PT_CHECK(!is_tensor(dim), TypeError, name, "(input, other) is the elementwise ",
-               is_max ? "maximum" : "minimum", "; call pytensor.", is_max ? "maximum" : "minimum");
+      if (is_tensor(dim)) {  // max(input, other) is the elementwise maximum
+        const Tensor other = dim.cast<Tensor>();
+        return py::cast(is_max ? ops::maximum(t, other) : ops::minimum(t, other));
+      }
       PT_CHECK(is_int(dim), TypeError, name, "(): argument 'dim' must be int, not ", type_name(dim));
       const int64_t d = to_int(dim);
       return values_indices(which, is_max ? ops::max(t, d, kd) : ops::min(t, d, kd));
