@@ -50,7 +50,7 @@ void arange(const Tensor& out, const Scalar& start, const Scalar& step) {
 void linspace(const Tensor& out, double start, double end, const double* log_base) {
   const int64_t steps = out->numel();
   const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
-  const int64_t halfway = steps / 2;
+  const int64_t halfway = steps == 1 ? 1 : steps / 2;  // one step is `start`
   const auto at = [=](int64_t i) {
     return i < halfway ? start + step * i : end - step * (steps - 1 - i);
   };

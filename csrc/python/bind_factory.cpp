@@ -159,10 +159,9 @@ void init_constant_factories(py::module_& m, TensorClass& cls) {
   m.def("arange", [](py::handle a, py::handle b, py::handle c, OptDType dtype, OptDevice device,
                      bool rg, py::handle, bool) {
     // arange(end), arange(start, end), arange(start, end, step), and end= alone.
-    const bool one = b.is_none();
-    PT_CHECK(!(one && a.is_none()), TypeError, "arange() missing required argument 'end'");
-    const Scalar start = one ? Scalar::from_int(0) : scalar_arg(a, "arange", "start");
-    const Scalar end = scalar_arg(one ? a : b, "arange", "end");
+    PT_CHECK(!(a.is_none() && b.is_none()), TypeError, "arange() missing required argument 'end'");
+    const Scalar start = a.is_none() || b.is_none() ? Scalar::from_int(0) : scalar_arg(a, "arange", "start");
+    const Scalar end = scalar_arg(b.is_none() ? a : b, "arange", "end");
     const Scalar step = scalar_arg(c, "arange", "step");
     const bool floating = start.is_float() || end.is_float() || step.is_float();
     const DType dt = dtype.value_or(floating ? default_dtype() : DType::Int64);
@@ -236,8 +235,9 @@ void init_constant_factories(py::module_& m, TensorClass& cls) {
      kPinMemory());
   cls.def("new_tensor", [](const Tensor& self, py::handle data, OptDType dtype, OptDevice device,
                            bool rg) {
-    static py::object tensor_fn = py::module_::import("pytensor").attr("tensor");
-    return tensor_fn(data, dtype.value_or(self->dtype()), device.value_or(self->device()), rg)
+    // Leaked on purpose: a static py::object would be released after the interpreter is gone.
+    static PyObject* tensor_fn = py::object(py::module_::import("pytensor").attr("tensor")).release().ptr();
+    return py::handle(tensor_fn)(data, dtype.value_or(self->dtype()), device.value_or(self->device()), rg)
         .cast<Tensor>();
   }, py::arg("data"), py::kw_only(), kDtype(), kDevice(), kRequiresGrad());
 
