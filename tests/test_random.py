@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import pytensor
 from helpers import ALL_DTYPES, FLOAT_DTYPES, NP_DTYPES, dtype_name, layouts, pt_dtype, rand, to_np
@@ -229,6 +230,16 @@ def test_randint_forms():
     assert x.min() >= 0 and x.max() > 2 ** 60
     x = to_np(pytensor.randint(-2 ** 63, 2 ** 63 - 1, (1000,)))
     assert (x < 0).any() and (x > 0).any()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(-2 ** 40, 2 ** 40), st.integers(1, 2 ** 20), st.integers(0, 300), st.integers(0, 2 ** 64 - 1))
+def test_randint_property(low, width, n, seed):
+    g = pytensor.Generator().manual_seed(seed)
+    x = to_np(pytensor.randint(low, low + width, (n,), generator=g))
+    assert x.shape == (n,) and (x >= low).all() and (x < low + width).all()
+    g.manual_seed(seed)
+    np.testing.assert_array_equal(to_np(pytensor.randint(low, low + width, (n,), generator=g)), x)
 
 
 @pytest.mark.parametrize("call,exc,msg", [

@@ -16,14 +16,14 @@ using OptDType = std::optional<DType>;
 using OptDevice = std::optional<Device>;
 
 // Keywords every factory takes; layout, pin_memory and memory_format are accepted and ignored.
-py::arg_v kDtype() { return py::arg("dtype") = py::none(); }
-py::arg_v kDevice() { return py::arg("device") = py::none(); }
-py::arg_v kRequiresGrad() { return py::arg("requires_grad") = false; }
-py::arg_v kGenerator() { return py::arg("generator") = py::none(); }
-py::arg_v kLayout() { return py::arg("layout") = py::none(); }
-py::arg_v kPinMemory() { return py::arg("pin_memory") = false; }
-py::arg_v kMemoryFormat() { return py::arg("memory_format") = py::none(); }
-py::arg_v kSize() { return py::arg("size") = py::none(); }
+py::arg_v arg_dtype() { return py::arg("dtype") = py::none(); }
+py::arg_v arg_device() { return py::arg("device") = py::none(); }
+py::arg_v arg_requires_grad() { return py::arg("requires_grad") = false; }
+py::arg_v arg_generator() { return py::arg("generator") = py::none(); }
+py::arg_v arg_layout() { return py::arg("layout") = py::none(); }
+py::arg_v arg_pin_memory() { return py::arg("pin_memory") = false; }
+py::arg_v arg_memory_format() { return py::arg("memory_format") = py::none(); }
+py::arg_v arg_size() { return py::arg("size") = py::none(); }
 
 Tensor finish(Tensor t, bool requires_grad) {
   if (requires_grad) {
@@ -131,31 +131,31 @@ void init_constant_factories(py::module_& m, TensorClass& cls) {
                     py::handle, bool, py::handle) {
     return finish(ops::empty(size_arg(size, size_kw, "empty"), dtype.value_or(default_dtype()),
                              device.value_or(cpu_device())), rg);
-  }, kDtype(), kDevice(), kRequiresGrad(), kSize(), kLayout(), kPinMemory(), kMemoryFormat());
+  }, arg_dtype(), arg_device(), arg_requires_grad(), arg_size(), arg_layout(), arg_pin_memory(), arg_memory_format());
   m.def("zeros", [](const py::args& size, OptDType dtype, OptDevice device, bool rg, py::handle size_kw,
                     py::handle, bool) {
     return finish(ops::zeros(size_arg(size, size_kw, "zeros"), dtype.value_or(default_dtype()),
                              device.value_or(cpu_device())), rg);
-  }, kDtype(), kDevice(), kRequiresGrad(), kSize(), kLayout(), kPinMemory());
+  }, arg_dtype(), arg_device(), arg_requires_grad(), arg_size(), arg_layout(), arg_pin_memory());
   m.def("ones", [](const py::args& size, OptDType dtype, OptDevice device, bool rg, py::handle size_kw,
                    py::handle, bool) {
     return finish(ops::ones(size_arg(size, size_kw, "ones"), dtype.value_or(default_dtype()),
                             device.value_or(cpu_device())), rg);
-  }, kDtype(), kDevice(), kRequiresGrad(), kSize(), kLayout(), kPinMemory());
+  }, arg_dtype(), arg_device(), arg_requires_grad(), arg_size(), arg_layout(), arg_pin_memory());
   m.def("full", [](py::handle size, py::handle fill_value, OptDType dtype, OptDevice device, bool rg,
                    py::handle, bool) {
     const Scalar v = scalar_arg(fill_value, "full", "fill_value");
     return finish(ops::full(to_dimvec(size, "full"), v,
                             dtype.value_or(ops::scalar_dtype(v, default_dtype())),
                             device.value_or(cpu_device())), rg);
-  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), kDtype(), kDevice(), kRequiresGrad(), kLayout(),
-     kPinMemory());
+  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(),
+     arg_pin_memory());
   m.def("empty_strided", [](py::handle size, py::handle stride, OptDType dtype, OptDevice device,
                             bool rg, py::handle, bool) {
     return finish(ops::empty_strided(to_dimvec(size, "empty_strided"), to_dimvec(stride, "empty_strided"),
                                      dtype.value_or(default_dtype()), device.value_or(cpu_device())), rg);
-  }, py::arg("size"), py::arg("stride"), py::kw_only(), kDtype(), kDevice(), kRequiresGrad(), kLayout(),
-     kPinMemory());
+  }, py::arg("size"), py::arg("stride"), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(),
+     arg_pin_memory());
   m.def("arange", [](py::handle a, py::handle b, py::handle c, OptDType dtype, OptDevice device,
                      bool rg, py::handle, bool) {
     // arange(end), arange(start, end), arange(start, end, step), and end= alone.
@@ -167,28 +167,28 @@ void init_constant_factories(py::module_& m, TensorClass& cls) {
     const DType dt = dtype.value_or(floating ? default_dtype() : DType::Int64);
     return finish(ops::arange(start, end, step, dt, device.value_or(cpu_device())), rg);
   }, py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
-     kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+     arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
   m.def("linspace", [](py::handle start, py::handle end, py::handle steps, OptDType dtype,
                        OptDevice device, bool rg, py::handle, bool) {
     return finish(ops::linspace(scalar_arg(start, "linspace", "start"), scalar_arg(end, "linspace", "end"),
                                 int_arg(steps, "linspace", "steps"), dtype.value_or(default_dtype()),
                                 device.value_or(cpu_device())), rg);
-  }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), kDtype(), kDevice(),
-     kRequiresGrad(), kLayout(), kPinMemory());
+  }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), arg_dtype(), arg_device(),
+     arg_requires_grad(), arg_layout(), arg_pin_memory());
   m.def("logspace", [](py::handle start, py::handle end, py::handle steps, py::handle base,
                        OptDType dtype, OptDevice device, bool rg, py::handle, bool) {
     return finish(ops::logspace(scalar_arg(start, "logspace", "start"), scalar_arg(end, "logspace", "end"),
                                 int_arg(steps, "logspace", "steps"), double_arg(base, "logspace", "base"),
                                 dtype.value_or(default_dtype()), device.value_or(cpu_device())), rg);
   }, py::arg("start"), py::arg("end"), py::arg("steps"), py::arg("base") = 10.0, py::kw_only(),
-     kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+     arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
   m.def("eye", [](py::handle n, py::handle m_, OptDType dtype, OptDevice device, bool rg, py::handle,
                   bool) {
     const int64_t rows = int_arg(n, "eye", "n");
     const int64_t cols = m_.is_none() ? rows : int_arg(m_, "eye", "m");
     return finish(ops::eye(rows, cols, dtype.value_or(default_dtype()), device.value_or(cpu_device())), rg);
-  }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), kDtype(), kDevice(), kRequiresGrad(), kLayout(),
-     kPinMemory());
+  }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(),
+     arg_pin_memory());
 
   // *_like: shape from `input`, dtype and device from input unless given.
   const auto like = [](auto make) {
@@ -198,48 +198,48 @@ void init_constant_factories(py::module_& m, TensorClass& cls) {
                          device.value_or(input->device())), rg);
     };
   };
-  m.def("empty_like", like(&ops::empty), py::arg("input"), py::kw_only(), kDtype(),
-        kDevice(), kRequiresGrad(), kMemoryFormat(), kLayout(), kPinMemory());
-  m.def("zeros_like", like(&ops::zeros), py::arg("input"), py::kw_only(), kDtype(),
-        kDevice(), kRequiresGrad(), kMemoryFormat(), kLayout(), kPinMemory());
-  m.def("ones_like", like(&ops::ones), py::arg("input"), py::kw_only(), kDtype(),
-        kDevice(), kRequiresGrad(), kMemoryFormat(), kLayout(), kPinMemory());
+  m.def("empty_like", like(&ops::empty), py::arg("input"), py::kw_only(), arg_dtype(),
+        arg_device(), arg_requires_grad(), arg_memory_format(), arg_layout(), arg_pin_memory());
+  m.def("zeros_like", like(&ops::zeros), py::arg("input"), py::kw_only(), arg_dtype(),
+        arg_device(), arg_requires_grad(), arg_memory_format(), arg_layout(), arg_pin_memory());
+  m.def("ones_like", like(&ops::ones), py::arg("input"), py::kw_only(), arg_dtype(),
+        arg_device(), arg_requires_grad(), arg_memory_format(), arg_layout(), arg_pin_memory());
   m.def("full_like", [](const Tensor& input, py::handle fill_value, OptDType dtype, OptDevice device,
                         bool rg, py::handle, py::handle, bool) {
     return finish(ops::full(input->sizes(), scalar_arg(fill_value, "full_like", "fill_value"),
                             dtype.value_or(input->dtype()), device.value_or(input->device())), rg);
-  }, py::arg("input"), py::arg("fill_value"), py::kw_only(), kDtype(), kDevice(), kRequiresGrad(),
-     kMemoryFormat(), kLayout(), kPinMemory());
+  }, py::arg("input"), py::arg("fill_value"), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad(),
+     arg_memory_format(), arg_layout(), arg_pin_memory());
 
   // new_*: dtype and device from self unless given; size as varargs or one sequence.
   cls.def("new_empty", [](const Tensor& self, const py::args& size, OptDType dtype, OptDevice device,
                           bool rg, py::handle, bool) {
     return finish(ops::empty(parse_size(size, "new_empty"), dtype.value_or(self->dtype()),
                              device.value_or(self->device())), rg);
-  }, kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+  }, arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
   cls.def("new_zeros", [](const Tensor& self, const py::args& size, OptDType dtype, OptDevice device,
                           bool rg, py::handle, bool) {
     return finish(ops::zeros(parse_size(size, "new_zeros"), dtype.value_or(self->dtype()),
                              device.value_or(self->device())), rg);
-  }, kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+  }, arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
   cls.def("new_ones", [](const Tensor& self, const py::args& size, OptDType dtype, OptDevice device,
                          bool rg, py::handle, bool) {
     return finish(ops::ones(parse_size(size, "new_ones"), dtype.value_or(self->dtype()),
                             device.value_or(self->device())), rg);
-  }, kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+  }, arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
   cls.def("new_full", [](const Tensor& self, py::handle size, py::handle fill_value, OptDType dtype,
                          OptDevice device, bool rg, py::handle, bool) {
     return finish(ops::full(to_dimvec(size, "new_full"), scalar_arg(fill_value, "new_full", "fill_value"),
                             dtype.value_or(self->dtype()), device.value_or(self->device())), rg);
-  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), kDtype(), kDevice(), kRequiresGrad(), kLayout(),
-     kPinMemory());
+  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(),
+     arg_pin_memory());
   cls.def("new_tensor", [](const Tensor& self, py::handle data, OptDType dtype, OptDevice device,
                            bool rg) {
     // Leaked on purpose: a static py::object would be released after the interpreter is gone.
     static PyObject* tensor_fn = py::object(py::module_::import("pytensor").attr("tensor")).release().ptr();
     return py::handle(tensor_fn)(data, dtype.value_or(self->dtype()), device.value_or(self->device()), rg)
         .cast<Tensor>();
-  }, py::arg("data"), py::kw_only(), kDtype(), kDevice(), kRequiresGrad());
+  }, py::arg("data"), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad());
 
   const auto fill = [](const Tensor& t, py::handle value) {
     return ops::fill_(t, scalar_arg(value, "fill_", "value"));
@@ -269,24 +269,24 @@ void init_random(py::module_& m, TensorClass& cls) {
                    bool rg, py::handle size_kw, py::handle, bool) {
     return finish(ops::rand(size_arg(size, size_kw, "rand"), dtype.value_or(default_dtype()),
                             device.value_or(cpu_device()), gen), rg);
-  }, kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kSize(), kLayout(), kPinMemory());
+  }, arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_size(), arg_layout(), arg_pin_memory());
   m.def("randn", [](const py::args& size, const GeneratorPtr& gen, OptDType dtype, OptDevice device,
                     bool rg, py::handle size_kw, py::handle, bool) {
     return finish(ops::randn(size_arg(size, size_kw, "randn"), dtype.value_or(default_dtype()),
                              device.value_or(cpu_device()), gen), rg);
-  }, kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kSize(), kLayout(), kPinMemory());
+  }, arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_size(), arg_layout(), arg_pin_memory());
   m.def("randint", [](const py::args& args, const GeneratorPtr& gen, OptDType dtype, OptDevice device,
                       bool rg, py::handle low, py::handle high, py::handle size, py::handle, bool) {
     auto [lo, hi, shape] = randint_args(args, low, high, size);
     return finish(ops::randint(lo, hi, shape, dtype.value_or(DType::Int64),
                                device.value_or(cpu_device()), gen), rg);
-  }, kGenerator(), kDtype(), kDevice(), kRequiresGrad(), py::arg("low") = py::none(),
-     py::arg("high") = py::none(), kSize(), kLayout(), kPinMemory());
+  }, arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), py::arg("low") = py::none(),
+     py::arg("high") = py::none(), arg_size(), arg_layout(), arg_pin_memory());
   m.def("randperm", [](py::handle n, const GeneratorPtr& gen, OptDType dtype, OptDevice device,
                        bool rg, py::handle, bool) {
     return finish(ops::randperm(int_arg(n, "randperm", "n"), dtype.value_or(DType::Int64),
                                 device.value_or(cpu_device()), gen), rg);
-  }, py::arg("n"), py::kw_only(), kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+  }, py::arg("n"), py::kw_only(), arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
   m.def("normal", [](py::handle mean, py::handle std, py::handle size, const GeneratorPtr& gen,
                      OptDType dtype, OptDevice device, bool rg, py::handle, bool) {
     if (!is_tensor(mean) && !is_tensor(std)) {
@@ -305,21 +305,21 @@ void init_random(py::module_& m, TensorClass& cls) {
     };
     return finish(ops::normal(as_t(mean, "mean"), as_t(std, "std"), gen), rg);
   }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::arg("size") = py::none(), py::kw_only(),
-     kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kLayout(), kPinMemory());
+     arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_layout(), arg_pin_memory());
 
   // Random *_like factories.
   m.def("rand_like", [](const Tensor& input, const GeneratorPtr& gen, OptDType dtype, OptDevice device,
                         bool rg, py::handle, py::handle, bool) {
     return finish(ops::rand(input->sizes(), dtype.value_or(input->dtype()),
                             device.value_or(input->device()), gen), rg);
-  }, py::arg("input"), py::kw_only(), kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kMemoryFormat(),
-     kLayout(), kPinMemory());
+  }, py::arg("input"), py::kw_only(), arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_memory_format(),
+     arg_layout(), arg_pin_memory());
   m.def("randn_like", [](const Tensor& input, const GeneratorPtr& gen, OptDType dtype,
                          OptDevice device, bool rg, py::handle, py::handle, bool) {
     return finish(ops::randn(input->sizes(), dtype.value_or(input->dtype()),
                              device.value_or(input->device()), gen), rg);
-  }, py::arg("input"), py::kw_only(), kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kMemoryFormat(),
-     kLayout(), kPinMemory());
+  }, py::arg("input"), py::kw_only(), arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_memory_format(),
+     arg_layout(), arg_pin_memory());
   m.def("randint_like", [](const Tensor& input, py::handle low, py::handle high, const GeneratorPtr& gen,
                            OptDType dtype, OptDevice device, bool rg, py::handle, py::handle, bool) {
     // randint_like(input, high) or randint_like(input, low, high).
@@ -329,38 +329,38 @@ void init_random(py::module_& m, TensorClass& cls) {
     return finish(ops::randint(lo, hi, input->sizes(), dtype.value_or(input->dtype()),
                                device.value_or(input->device()), gen), rg);
   }, py::arg("input"), py::arg("low") = py::none(), py::arg("high") = py::none(), py::kw_only(),
-     kGenerator(), kDtype(), kDevice(), kRequiresGrad(), kMemoryFormat(), kLayout(), kPinMemory());
+     arg_generator(), arg_dtype(), arg_device(), arg_requires_grad(), arg_memory_format(), arg_layout(), arg_pin_memory());
 
   // Sampling from a tensor of probabilities: module functions and methods.
   const auto bernoulli = [](const Tensor& input, py::handle p, const GeneratorPtr& gen) {
     return p.is_none() ? ops::bernoulli(input, gen)
                        : ops::bernoulli(input, double_arg(p, "bernoulli", "p"), gen);
   };
-  m.def("bernoulli", bernoulli, py::arg("input"), py::arg("p") = py::none(), py::kw_only(), kGenerator());
-  cls.def("bernoulli", bernoulli, py::arg("p") = py::none(), py::kw_only(), kGenerator());
+  m.def("bernoulli", bernoulli, py::arg("input"), py::arg("p") = py::none(), py::kw_only(), arg_generator());
+  cls.def("bernoulli", bernoulli, py::arg("p") = py::none(), py::kw_only(), arg_generator());
   const auto multinomial = [](const Tensor& input, int64_t num_samples, bool replacement,
                               const GeneratorPtr& gen) {
     return ops::multinomial(input, num_samples, replacement, gen);
   };
   m.def("multinomial", multinomial, py::arg("input"), py::arg("num_samples"),
-        py::arg("replacement") = false, py::kw_only(), kGenerator());
+        py::arg("replacement") = false, py::kw_only(), arg_generator());
   cls.def("multinomial", multinomial, py::arg("num_samples"), py::arg("replacement") = false,
-          py::kw_only(), kGenerator());
+          py::kw_only(), arg_generator());
 
   // In-place samplers.
   cls.def("uniform_", [](const Tensor& t, double from, double to, const GeneratorPtr& gen) {
     return ops::uniform_(t, from, to, gen);
-  }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), kGenerator());
+  }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), arg_generator());
   cls.def("normal_", [](const Tensor& t, double mean, double std, const GeneratorPtr& gen) {
     return ops::normal_(t, mean, std, gen);
-  }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), kGenerator());
+  }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), arg_generator());
   cls.def("exponential_", [](const Tensor& t, double lambd, const GeneratorPtr& gen) {
     return ops::exponential_(t, lambd, gen);
-  }, py::arg("lambd") = 1.0, py::kw_only(), kGenerator());
+  }, py::arg("lambd") = 1.0, py::kw_only(), arg_generator());
   cls.def("bernoulli_", [](const Tensor& t, py::handle p, const GeneratorPtr& gen) {
     return is_tensor(p) ? ops::bernoulli_(t, p.cast<Tensor>(), gen)
                         : ops::bernoulli_(t, double_arg(p, "bernoulli_", "p"), gen);
-  }, py::arg("p") = 0.5, py::kw_only(), kGenerator());
+  }, py::arg("p") = 0.5, py::kw_only(), arg_generator());
   // random_(), random_(to), random_(from, to): one positional argument is `to`, as in PyTorch.
   cls.def("random_", [](const Tensor& t, const py::args& args, const GeneratorPtr& gen,
                         py::handle from_kw, py::handle to_kw) {
@@ -372,7 +372,7 @@ void init_random(py::module_& m, TensorClass& cls) {
     const std::optional<int64_t> hi =
         to.is_none() ? std::nullopt : std::optional<int64_t>(int_arg(to, "random_", "to"));
     return ops::random_(t, lo, hi, gen);
-  }, kGenerator(), py::arg("from") = py::none(), py::arg("to") = py::none());
+  }, arg_generator(), py::arg("from") = py::none(), py::arg("to") = py::none());
 }
 
 }  // namespace
