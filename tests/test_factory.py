@@ -362,3 +362,29 @@ def test_parity_with_torch():
     for n, m in [(3, None), (2, 5), (0, 2)]:
         np.testing.assert_array_equal(to_np(pytensor.eye(n, m)), torch.eye(n, m if m is not None else n).numpy())
     assert dtype_name(pytensor.full((1,), 2)) == str(torch.full((1,), 2).dtype).split(".")[1]
+
+
+# (dtype, value, expected or None for the overflow error), as PyTorch 2.x answers them.
+FILL_RULES = [
+    ("uint8", -1, 255), ("uint8", -129, 127), ("uint8", -255, 1), ("uint8", -256, None),
+    ("uint8", 256, None), ("uint8", 255.5, None), ("uint8", -0.5, None), ("uint8", 2.5, 2),
+    ("float32", 1e39, None), ("float32", float("inf"), float("inf")), ("int32", 2**31, None),
+    ("int32", 2147483647.5, None), ("int32", float("nan"), None), ("int64", float("inf"), None),
+    ("int64", 2**63 - 1, 2**63 - 1), ("int64", 9.3e18, None), ("bool", float("nan"), True),
+]
+
+
+@pytest.mark.parametrize("dtype,value,expected", FILL_RULES)
+def test_scalar_fits_rules_are_shared_by_fill_full_and_masked_fill(dtype, value, expected):
+    dt = getattr(pytensor, dtype)
+    makers = [
+        lambda: pytensor.zeros(2, dtype=dt).fill_(value),
+        lambda: pytensor.full((2,), value, dtype=dt),
+        lambda: pytensor.zeros(2, dtype=dt).masked_fill_(pytensor.ones(2, dtype=pytensor.bool), value),
+    ]
+    for make in makers:
+        if expected is None:
+            with pytest.raises(RuntimeError, match="cannot be converted to type"):
+                make()
+        else:
+            assert make().tolist() == [expected, expected]

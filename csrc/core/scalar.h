@@ -29,4 +29,10 @@ struct Scalar {
   }
 };
 
+// Raises RuntimeError "<op>: value cannot be converted to type <dtype> without overflow" when
+// `v` cannot be stored in `dtype` as PyTorch decides it: floats must lie within the integer
+// type's range (then truncate), a float32 target refuses finite values beyond its range, and
+// uint8 also takes integers down to -255, wrapping them.
+void check_scalar_fits(const Scalar& v, DType dtype, const char* op);
+
 }  // namespace pt

@@ -1,5 +1,5 @@
 // CPU elementwise kernels: binary arithmetic, comparison and logical ops, unary math, clamp,
-// where and fill, all walking a StridedLoop.
+// and where, all walking a StridedLoop.
 //
 // Each inner run takes one of three paths: all operands contiguous, one input a stride-0
 // scalar (Python numbers and broadcast 0-d tensors), or the general strided loop. The first
@@ -388,21 +388,6 @@ void where(DType dtype, const StridedLoop& loop) {
     using T = scalar_t;
     loop.run([](char** p, const int64_t* s, int64_t n) {
       loop3<bool, T>(p, s, n, [](bool c, T a, T b) { return c ? a : b; });
-    });
-  });
-}
-
-void fill(DType dtype, const StridedLoop& loop, const Scalar& value) {
-  PT_DISPATCH_ALL(dtype, "fill_", [&] {
-    using T = scalar_t;
-    const T v = value.to<T>();
-    loop.run([v](char** p, const int64_t* s, int64_t n) {
-      if (s[0] == sizeof(T)) {
-        T* out = reinterpret_cast<T*>(p[0]);
-        for (int64_t i = 0; i < n; ++i) out[i] = v;
-      } else {
-        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
-      }
     });
   });
 }

@@ -39,7 +39,5 @@ void unary(UnaryOp op, DType dtype, const StridedLoop& loop, const double* param
 void clamp(DType dtype, const StridedLoop& loop);
 // {out, cond, a, b}: cond is bool; a, b and out are `dtype`.
 void where(DType dtype, const StridedLoop& loop);
-// {out}: every element set to value (already range-checked for dtype).
-void fill(DType dtype, const StridedLoop& loop, const Scalar& value);
 
 }  // namespace pt::cpu

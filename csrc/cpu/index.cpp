@@ -168,21 +168,6 @@ void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor&
   });
 }
 
-void fill(const Tensor& t, const Scalar& value) {
-  const Operand ops[1] = {operand(t)};
-  StridedLoop loop(t->sizes(), 1, ops);
-  PT_DISPATCH_ALL(t->dtype(), "fill_", [&] {
-    const scalar_t v = value.to<scalar_t>();
-    loop.run([v](char** p, const int64_t* s, int64_t n) {
-      if (s[0] == sizeof(scalar_t)) {
-        std::fill_n(reinterpret_cast<scalar_t*>(p[0]), n, v);
-      } else {
-        for (int64_t k = 0; k < n; ++k) at<scalar_t>(p[0] + k * s[0]) = v;
-      }
-    });
-  });
-}
-
 void masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
   const Operand ops[2] = {operand(t), operand(mask)};
   StridedLoop loop(t->sizes(), 2, ops);

@@ -38,7 +38,6 @@ void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& in
 void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, Reduce reduce,
              const Scalar& alpha);
 
-void fill(const Tensor& t, const Scalar& value);
 // t[mask] = value with `mask` a bool view broadcast to t's shape.
 void masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
 // Coordinates of the nonzero elements of `t` as an int64 tensor: (n, ndim) row-major, or

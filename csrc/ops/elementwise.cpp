@@ -11,6 +11,7 @@
 #include "core/iter.h"
 #include "cpu/elementwise.h"
 #include "ops/copy.h"
+#include "ops/factory.h"
 
 namespace pt::ops {
 
@@ -544,24 +545,6 @@ Tensor where(const Tensor& cond, Arg a, Arg b) {
   return out;
 }
 
-// The value as `t` will hold it, refusing what does not fit as PyTorch's fill_ does; an
-// integer target truncates a float toward zero, a uint8 target wraps negatives down to -255.
-static Scalar fill_value(const Scalar& v, DType t) {
-  if (t == DType::Bool) return v;
-  if (is_floating(t)) {
-    PT_CHECK(t == DType::Float64 || !std::isfinite(v.f) || std::fabs(v.f) <= std::numeric_limits<float>::max(),
-             RuntimeError, "fill_: value cannot be converted to type float without overflow");
-    return v;
-  }
-  const int bits = static_cast<int>(itemsize(t)) * 8;
-  const double hi = bits == 64 ? 9223372036854775807.0 : std::ldexp(1.0, t == DType::UInt8 ? bits : bits - 1) - 1;
-  const double lo = t == DType::UInt8 ? -hi : -hi - 1;
-  const double f = v.is_float() ? std::trunc(v.f) : static_cast<double>(v.i);
-  PT_CHECK(std::isfinite(f) && f >= lo && (bits == 64 ? f < 9223372036854775808.0 : f <= hi), RuntimeError,
-           "fill_: value cannot be converted to type ", dtype_name(t), " without overflow");
-  return v.is_float() ? Scalar::from_int(static_cast<int64_t>(f)) : v;
-}
-
 static Scalar item_scalar(const Tensor& t) {
   Scalar s;
   PT_DISPATCH_ALL(t->dtype(), "fill_", [&] {
@@ -574,20 +557,12 @@ static Scalar item_scalar(const Tensor& t) {
 }
 
 const Tensor& fill_(const Tensor& self, Arg value) {
-  if (!value.is_scalar()) {
-    const Tensor& v = *value.tensor;
-    PT_CHECK(v->dim() == 0, RuntimeError, "fill_ only supports 0-dimension value tensor but got tensor with ",
-             v->dim(), " dimensions.");
-    check_cpu({v}, "fill_");
-    return fill_(self, item_scalar(v));
-  }
-  check_inplace(self, {}, self->dtype(), "fill_");
-  const Scalar v = fill_value(value.scalar, self->dtype());
-  self->bump_version();
-  if (self->numel() == 0) return self;
-  const Operand out = {static_cast<char*>(self->raw_data()), &self->strides(), self->itemsize()};
-  cpu::fill(self->dtype(), StridedLoop(self->sizes(), 1, &out), v);
-  return self;
+  if (value.is_scalar()) return fill_(self, value.scalar);  // ops/factory.cpp
+  const Tensor& v = *value.tensor;
+  PT_CHECK(v->dim() == 0, RuntimeError, "fill_ only supports 0-dimension value tensor but got tensor with ",
+           v->dim(), " dimensions.");
+  check_cpu({v}, "fill_");
+  return fill_(self, item_scalar(v));
 }
 
 const Tensor& zero_(const Tensor& self) { return fill_(self, Scalar::from_int(0)); }

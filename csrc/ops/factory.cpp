@@ -51,24 +51,8 @@ Tensor empty_strided(const DimVec& size, const DimVec& stride, DType dtype, Devi
   return make_view(base, size, stride, 0);
 }
 
-// A Python number must fit the dtype it is stored in (inf or 2**40 in int32 is an error);
-// uint8 also takes -128..-1 and wraps them, as PyTorch does.
-static void check_fits(const Scalar& value, DType dtype, const char* op) {
-  if (is_floating(dtype) || dtype == DType::Bool || value.kind == Scalar::Kind::Bool) return;
-  double lo = 0, hi = 0;
-  PT_DISPATCH_ALL(dtype, op, [&] {
-    lo = static_cast<double>(std::numeric_limits<scalar_t>::lowest());
-    hi = static_cast<double>(std::numeric_limits<scalar_t>::max());
-  });
-  if (dtype == DType::UInt8) lo = -128;
-  const bool fits = value.is_float() ? std::isfinite(value.f) && value.f >= lo && value.f < hi + 1
-                                     : dtype == DType::Int64 || (value.i >= lo && value.i <= hi);
-  PT_CHECK(fits, RuntimeError, op, ": value ", value.is_float() ? str_cat(value.f) : str_cat(value.i),
-           " cannot be converted to type ", dtype, " without overflow");
-}
-
 const Tensor& fill_(const Tensor& t, const Scalar& value) {
-  check_fits(value, t->dtype(), "fill_");
+  check_scalar_fits(value, t->dtype(), "fill_");
   if (t->device().is_cpu()) {
     check_no_internal_overlap(t, "fill_");
     t->bump_version();
@@ -82,7 +66,7 @@ const Tensor& fill_(const Tensor& t, const Scalar& value) {
 
 Tensor full(const DimVec& size, const Scalar& value, DType dtype, Device device) {
   check_size(size);
-  check_fits(value, dtype, "full");
+  check_scalar_fits(value, dtype, "full");
   return on_device(device, [&] {
     Tensor t = pt::empty(size, dtype);
     cpu::fill(t, value);

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "cpu/fill.h"
 #include "cpu/index.h"
 #include "ops/copy.h"
 #include "ops/index.h"
@@ -25,27 +26,6 @@ std::string list_str(const DimVec& v) {
 void check_cpu(const Tensor& t, const char* op) {
   PT_CHECK(t->device().is_cpu(), NotImplementedError, op, ": not implemented for ",
            t->device().str(), " tensors yet");
-}
-
-void check_scalar_fits(const Scalar& v, DType dtype, const char* op) {
-  bool fits = true;
-  switch (dtype) {
-    case DType::Bool:
-    case DType::Float64: break;
-    case DType::Float32:
-      fits = !v.is_float() || !std::isfinite(v.f) || std::fabs(v.f) <= std::numeric_limits<float>::max();
-      break;
-    default: {
-      const double lo = dtype == DType::Int32 ? -2147483648.0 : -9223372036854775808.0;
-      const double hi = dtype == DType::UInt8 ? 256.0 : dtype == DType::Int32 ? 2147483648.0
-                                                                               : 9223372036854775808.0;
-      if (v.is_float()) fits = v.f >= lo && v.f < hi;  // false for NaN
-      // uint8 accepts negative integers and wraps them, as PyTorch does.
-      else if (dtype == DType::UInt8) fits = v.i <= 255;
-      else if (dtype == DType::Int32) fits = v.i >= INT32_MIN && v.i <= INT32_MAX;
-    }
-  }
-  PT_CHECK(fits, RuntimeError, op, ": value cannot be converted to type ", dtype, " without overflow");
 }
 
 Tensor scalar_tensor(const Scalar& v, DType dtype) {

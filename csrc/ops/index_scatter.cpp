@@ -2,6 +2,7 @@
 // index along one dim with positions in the other dims. Every index is range-checked before
 // the first write, so a bad index leaves `self` untouched.
 #include "core/error.h"
+#include "cpu/fill.h"
 #include "cpu/index.h"
 #include "ops/copy.h"
 #include "ops/index.h"

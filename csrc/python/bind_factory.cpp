@@ -241,13 +241,6 @@ void init_constant_factories(py::module_& m, TensorClass& cls) {
         .cast<Tensor>();
   }, py::arg("data"), py::kw_only(), arg_dtype(), arg_device(), arg_requires_grad());
 
-  const auto fill = [](const Tensor& t, py::handle value) {
-    return ops::fill_(t, scalar_arg(value, "fill_", "value"));
-  };
-  cls.def("fill_", fill, py::arg("value"));
-  m.def("fill_", fill, py::arg("input"), py::arg("value"));
-  cls.def("zero_", [](const Tensor& t) { return ops::fill_(t, Scalar::from_int(0)); });
-  m.def("zero_", [](const Tensor& t) { return ops::fill_(t, Scalar::from_int(0)); }, py::arg("input"));
 }
 
 // randint(high, size) / randint(low, high, size), each also by keyword.

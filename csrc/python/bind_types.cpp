@@ -13,7 +13,7 @@ void init_types(py::module_& m) {
         return d.t != DType::Bool && d.t != DType::UInt8;
       })
       .def_property_readonly("itemsize", [](const PyDType& d) { return itemsize(d.t); })
-      .def("__reduce__", [](const PyDType& d) {
+      .def("__reduce__", [](const PyDType& d) -> py::tuple {
         return py::make_tuple(py::module_::import("pytensor").attr("_dtype_from_name"),
                               py::make_tuple(dtype_name(d.t)));
       });
@@ -46,7 +46,7 @@ void init_types(py::module_& m) {
         }
       })
       .def("__hash__", [](const PyDevice& d) { return static_cast<int>(d.d.type) * 1024 + d.d.index; })
-      .def("__reduce__", [](const PyDevice& d) {
+      .def("__reduce__", [](const PyDevice& d) -> py::tuple {
         return py::make_tuple(py::type::of<PyDevice>(), py::make_tuple(d.d.str()));
       });
 
