@@ -32,10 +32,10 @@ def test_set_and_get_num_threads():
         pytensor.set_num_threads(0)
 
 
-def test_omp_num_threads_is_honoured():
+def test_omp_num_threads_is_honoured(tmp_path):  # cwd away from the source tree
     env = dict(os.environ, OMP_NUM_THREADS="3")
     out = subprocess.run([sys.executable, "-c", "import pytensor; print(pytensor.get_num_threads())"],
-                         env=env, capture_output=True, text=True, check=True)
+                         env=env, capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "3"
 
 
