@@ -30,3 +30,6 @@ _C._set_as_tensor(as_tensor)
 
 def _dtype_from_name(name):
     return getattr(_C, name)
+
+from pytensor import autograd  # noqa: E402
+from pytensor.autograd import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402

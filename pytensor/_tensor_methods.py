@@ -14,7 +14,7 @@ def _repr(self):
     return _tensor_str.format_tensor(
         np.asarray(t), t.dtype.__repr__().split(".")[1],
         requires_grad=self.requires_grad,
-        grad_fn=type(self.grad_fn).__name__ if self.grad_fn is not None else None,
+        grad_fn=self.grad_fn.name() if self.grad_fn is not None else None,
         device=str(self.device), default_dtype=repr(_C.get_default_dtype()).split(".")[1])
 
 

@@ -2,11 +2,14 @@
 
 #include <cstring>
 
+#include "autograd/record.h"
 #include "core/error.h"
 #include "core/gil.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/matmul_int.h"
 #include "ops/copy.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
 
 namespace pt::ops {
 
@@ -137,13 +140,15 @@ Tensor squeeze_view(const Tensor& t, int64_t dim) {
 
 }  // namespace
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
+static Tensor dot_forward(const Tensor& a, const Tensor& b);
+
+static Tensor matmul_forward(const Tensor& a, const Tensor& b) {
   check_pair(a, b, "matmul");
   const int64_t da = a->dim(), db = b->dim();
   PT_CHECK(da >= 1 && db >= 1, RuntimeError,
            "matmul: both arguments to matmul need to be at least 1D, but they are ", da, "D and ",
            db, "D");
-  if (da == 1 && db == 1) return dot(a, b);
+  if (da == 1 && db == 1) return dot_forward(a, b);
   // A 1-D operand becomes a row (left) or column (right) matrix, removed from the result.
   const Tensor a2 = da == 1 ? unsqueeze_view(a, 0) : a;
   const Tensor b2 = db == 1 ? unsqueeze_view(b, 1) : b;
@@ -155,14 +160,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return c;
 }
 
-Tensor mm(const Tensor& a, const Tensor& b) {
+static Tensor mm_forward(const Tensor& a, const Tensor& b) {
   check_pair(a, b, "mm");
   PT_CHECK(a->dim() == 2 && b->dim() == 2, RuntimeError, "mm: expected 2-D tensors, but got ",
            a->dim(), "-D and ", b->dim(), "-D (shapes ", a->sizes(), " and ", b->sizes(), ")");
   return batched_matmul(a, b, "mm");
 }
 
-Tensor bmm(const Tensor& a, const Tensor& b) {
+static Tensor bmm_forward(const Tensor& a, const Tensor& b) {
   check_pair(a, b, "bmm");
   PT_CHECK(a->dim() == 3 && b->dim() == 3, RuntimeError, "bmm: expected 3-D tensors, but got ",
            a->dim(), "-D and ", b->dim(), "-D (shapes ", a->sizes(), " and ", b->sizes(), ")");
@@ -171,7 +176,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   return batched_matmul(a, b, "bmm");
 }
 
-Tensor mv(const Tensor& a, const Tensor& v) {
+static Tensor mv_forward(const Tensor& a, const Tensor& v) {
   check_pair(a, v, "mv");
   PT_CHECK(a->dim() == 2 && v->dim() == 1, RuntimeError,
            "mv: expected a 2-D matrix and a 1-D vector, but got shapes ", a->sizes(), " and ",
@@ -180,7 +185,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
   return squeeze_view(batched_matmul(a, unsqueeze_view(v, 1), "mv"), 1);
 }
 
-Tensor dot(const Tensor& a, const Tensor& b) {
+static Tensor dot_forward(const Tensor& a, const Tensor& b) {
   check_pair(a, b, "dot");
   PT_CHECK(a->dim() == 1 && b->dim() == 1, RuntimeError,
            "dot: 1D tensors expected, but got ", a->dim(), "D and ", b->dim(), "D tensors");
@@ -192,11 +197,66 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   return make_view(c, {}, {}, c->offset());
 }
 
+// Every product is a matmul of (batched) matrices, so one backward serves them all:
+// dA = dC @ B^T and dB = A^T @ dC, with 1-D operands as a row / column and broadcast batch dims
+// summed away. Transposes are views; the GEMM reads them in place.
+struct MatmulBackward final : autograd::Node {
+  explicit MatmulBackward(const char* name) : name_(name) {}
+  std::string name() const override { return name_; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor a = a_.unpack(this), b = b_.unpack(this);
+    const Tensor a2 = a->dim() == 1 ? unsqueeze(a, 0) : a;
+    const Tensor b2 = b->dim() == 1 ? unsqueeze(b, 1) : b;
+    Tensor g = grads[0];
+    if (b->dim() == 1) g = unsqueeze(g, g->dim());
+    if (a->dim() == 1) g = unsqueeze(g, g->dim() - 1);
+    autograd::TensorList out(2);
+    if (next_edges[0].fn) out[0] = reshape(sum_to(matmul(g, matrix_T(b2)), a2->sizes()), a->sizes());
+    if (next_edges[1].fn) out[1] = reshape(sum_to(matmul(matrix_T(a2), g), b2->sizes()), b->sizes());
+    return out;
+  }
+  void release_saved() override {
+    a_.reset();
+    b_.reset();
+  }
+  autograd::SavedVariable a_, b_;
+
+ private:
+  const char* name_;
+};
+
+// Runs `forward` and, when needed, records a MatmulBackward named as PyTorch names that product.
+template <class F>
+static Tensor record_product(const Tensor& a, const Tensor& b, const char* name, F forward) {
+  Tensor out = forward(a, b);
+  if (autograd::needs_grad({&a, &b})) {
+    auto node = autograd::make_node<MatmulBackward>({&a, &b}, name);
+    if (b->requires_grad()) node->a_ = autograd::SavedVariable(a, false);
+    if (a->requires_grad()) node->b_ = autograd::SavedVariable(b, false);
+    autograd::set_history(out, node);
+  }
+  return out;
+}
+
+static const char* matmul_node_name(const Tensor& a, const Tensor& b) {
+  if (a->dim() == 1 && b->dim() == 1) return "DotBackward0";
+  if (a->dim() == 2 && b->dim() == 1) return "MvBackward0";
+  if (a->dim() <= 2 && b->dim() <= 2) return "MmBackward0";
+  return a->dim() == 3 && b->dim() == 3 ? "BmmBackward0" : "UnsafeViewBackward0";
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  return record_product(a, b, matmul_node_name(a, b), matmul_forward);
+}
+Tensor mm(const Tensor& a, const Tensor& b) { return record_product(a, b, "MmBackward0", mm_forward); }
+Tensor bmm(const Tensor& a, const Tensor& b) { return record_product(a, b, "BmmBackward0", bmm_forward); }
+Tensor mv(const Tensor& a, const Tensor& v) { return record_product(a, v, "MvBackward0", mv_forward); }
+Tensor dot(const Tensor& a, const Tensor& b) { return record_product(a, b, "DotBackward0", dot_forward); }
 Tensor outer(const Tensor& a, const Tensor& b) {
   check_pair(a, b, "outer");
   PT_CHECK(a->dim() == 1 && b->dim() == 1, RuntimeError, "outer: expected 1-D tensors, but got ",
            a->dim(), "D and ", b->dim(), "D");
-  return batched_matmul(unsqueeze_view(a, 1), unsqueeze_view(b, 0), "outer");
+  return matmul(unsqueeze(a, 1), unsqueeze(b, 0));  // a column times a row
 }
 
 }  // namespace pt::ops

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "cpu/reduce.h"
 #include "ops/copy.h"
+#include "ops/shape.h"
 
 namespace pt::ops {
 
@@ -296,6 +297,16 @@ Tensor cumsum(const Tensor& t, int64_t dim, std::optional<DType> dtype) {
 }
 Tensor cumprod(const Tensor& t, int64_t dim, std::optional<DType> dtype) {
   return scan(true, t, dim, dtype);
+}
+
+Tensor sum_to(const Tensor& g, const DimVec& shape) {
+  if (g->sizes() == shape) return g;
+  const int64_t lead = g->dim() - shape.size();
+  DimVec dims;
+  for (int64_t d = 0; d < g->dim(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && g->sizes()[d] != 1)) dims.push_back(d);
+  const Tensor r = dims.empty() ? g : sum(g, dims, /*keepdim=*/true, std::nullopt);
+  return lead ? reshape(r, shape) : r;
 }
 
 }  // namespace pt::ops

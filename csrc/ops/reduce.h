@@ -50,6 +50,10 @@ Tensor logsumexp(const Tensor& t, const Dims& dim, bool keepdim);
 Tensor cumsum(const Tensor& t, int64_t dim, std::optional<DType> dtype);
 Tensor cumprod(const Tensor& t, int64_t dim, std::optional<DType> dtype);
 
+// `g` summed down to `shape`, which broadcasts to g's shape: what a broadcasting op's backward
+// does to return a gradient of its input's shape.
+Tensor sum_to(const Tensor& g, const DimVec& shape);
+
 // Tests only: route every reduction above through the plain reference kernels.
 void use_reference_reductions(bool on);
 

@@ -32,6 +32,10 @@ static Tensor detach(const Tensor& t) {
 static void set_requires_grad(const Tensor& t, bool value) {
   PT_CHECK(!value || is_floating(t->dtype()), RuntimeError,
            "only Tensors of floating point dtype can require gradients (got ", t->dtype(), ")");
+  PT_CHECK(value || !t->autograd() || !t->autograd()->grad_fn, RuntimeError,
+           "you can only change requires_grad flags of leaf variables. If you want to use a "
+           "computed variable in a subgraph that doesn't require differentiation use "
+           "var_no_grad = var.detach().");
   if (value || t->autograd()) t->autograd_mut().requires_grad = value;
 }
 
@@ -65,7 +69,6 @@ static Tensor to_method(const Tensor& t, const py::args& args, const py::kwargs&
       throw TypeError(str_cat("to() got an unexpected keyword argument '", k, "'"));
   }
   Tensor out = ops::to(t, dtype.value_or(t->dtype()), device.value_or(t->device()), copy);
-  if (out != t && t->requires_grad() && is_floating(out->dtype())) set_requires_grad(out, true);
   return out;
 }
 
@@ -192,10 +195,6 @@ void init_tensor(py::module_& m, TensorClass& cls) {
                       }
                       if (g || t->autograd()) t->autograd_mut().grad = g;
                     })
-      .def_property_readonly("grad_fn", [](const Tensor&) { return py::none(); })
-      .def_property_readonly("is_leaf", [](const Tensor& t) {
-        return !t->autograd() || !t->autograd()->grad_fn;
-      })
       .def_property("data", &detach, [](const Tensor& t, const Tensor& src) {
         // Rebinds this tensor to src's storage and geometry, as PyTorch's `param.data = x`.
         PT_CHECK(src->dtype() == t->dtype(), RuntimeError, "data: assigning a ", src->dtype(),

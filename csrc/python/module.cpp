@@ -49,4 +49,5 @@ PYBIND11_MODULE(_C, m) {
   init_index(m, cls);
   init_linalg(m, cls);
   init_interop(m, cls);
+  init_autograd(m, cls);
 }
