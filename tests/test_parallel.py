@@ -33,7 +33,9 @@ def test_set_and_get_num_threads():
 
 
 def test_omp_num_threads_is_honoured(tmp_path):  # cwd away from the source tree
-    env = dict(os.environ, OMP_NUM_THREADS="3")
+    # The child imports the same pytensor as this process, wherever it is installed.
+    env = dict(os.environ, OMP_NUM_THREADS="3",
+               PYTHONPATH=os.path.dirname(os.path.dirname(pytensor.__file__)))
     out = subprocess.run([sys.executable, "-c", "import pytensor; print(pytensor.get_num_threads())"],
                          env=env, capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "3"

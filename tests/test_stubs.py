@@ -1,7 +1,6 @@
 """The type stubs shipped in the wheel (pytensor/_C/*.pyi) must match the bindings.
 
 Regenerate after changing a binding:  python tests/test_stubs.py --write
-(from an in-tree build: PYTHONPATH=$PWD python tests/test_stubs.py --write)
 """
 import os
 import subprocess
@@ -18,7 +17,8 @@ STUB_DIR = os.path.join(os.path.dirname(pytensor.__file__), "_C")
 def generate(out_dir):
     subprocess.run([sys.executable, "-m", "pybind11_stubgen", "pytensor._C", "-o", out_dir,
                     "--exit-code"], check=True, capture_output=True, text=True,
-                   cwd=out_dir)  # away from the source tree, so the installed package is used
+                   cwd=out_dir,  # the same pytensor as this process, not the source tree
+                   env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(pytensor.__file__))))
     return os.path.join(out_dir, "pytensor", "_C")
 
 
