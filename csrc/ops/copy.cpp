@@ -4,6 +4,7 @@
 #include <numeric>
 #include <vector>
 
+#include "autograd/record.h"
 #include "core/error.h"
 #include "core/iter.h"
 #include "cuda/kernels.h"
@@ -100,14 +101,15 @@ static void copy_cpu(const Tensor& dst, const Tensor& src, const DimVec& src_str
   });
 }
 
-const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op) {
+const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op) {
   check_no_internal_overlap(dst, op);
   DimVec strides = broadcast_strides(src, dst->sizes(), op);
   if (dst->numel() == 0) return dst;
   dst->bump_version();
   if (dst->device().is_cpu() && src->device().is_cpu()) {
     if (partial_overlap(dst, src)) {
-      Tensor tmp = clone(src);
+      Tensor tmp = empty(src->sizes(), src->dtype());
+      copy_cpu(tmp, src, src->strides());
       copy_cpu(dst, tmp, broadcast_strides(tmp, dst->sizes(), op));
     } else {
       copy_cpu(dst, src, strides);
@@ -134,19 +136,50 @@ const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op) {
                                     dst->device().str(), " is not implemented yet"));
 }
 
-Tensor clone(const Tensor& t) {
-  Tensor out = empty(t->sizes(), t->dtype(), t->device());
-  copy_(out, t, "clone");
+// The gradient passes through unchanged; the engine casts it back to the input's dtype and
+// device. Serves clone (CloneBackward0) and to (ToCopyBackward0).
+struct PassThroughBackward final : autograd::Node {
+  explicit PassThroughBackward(const char* name) : name_(name) {}
+  std::string name() const override { return name_; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override { return {std::move(grads[0])}; }
+
+ private:
+  const char* name_;
+};
+
+// dst's old value is overwritten (no gradient); src gets dst's gradient, summed down to its
+// shape by the engine.
+struct CopyBackwards final : autograd::Node {
+  std::string name() const override { return "CopyBackwards"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    return {nullptr, std::move(grads[0])};
+  }
+};
+
+const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op) {
+  autograd::check_inplace(dst, op);
+  std::shared_ptr<CopyBackwards> node;
+  if (autograd::needs_grad({&dst, &src})) node = autograd::make_node<CopyBackwards>({&dst, &src});
+  copy_into(dst, src, op);
+  if (node) autograd::set_history(dst, node);
+  return dst;
+}
+
+static Tensor copy_to_new(const Tensor& t, DType dtype, Device device, const char* op,
+                          const char* node_name) {
+  Tensor out = empty(t->sizes(), dtype, device);
+  copy_into(out, t, op);
+  if (autograd::needs_grad({&t})) autograd::set_history(out, autograd::make_node<PassThroughBackward>({&t}, node_name));
   return out;
 }
+
+Tensor clone(const Tensor& t) { return copy_to_new(t, t->dtype(), t->device(), "clone", "CloneBackward0"); }
 
 Tensor contiguous(const Tensor& t) { return t->is_contiguous() ? t : clone(t); }
 
 Tensor to(const Tensor& t, DType dtype, Device device, bool copy) {
   if (!copy && t->dtype() == dtype && t->device() == device) return t;
-  Tensor out = empty(t->sizes(), dtype, device);
-  copy_(out, t, "to");
-  return out;
+  return copy_to_new(t, dtype, device, "to", "ToCopyBackward0");
 }
 
 }  // namespace pt::ops

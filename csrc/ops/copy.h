@@ -5,8 +5,11 @@
 
 namespace pt::ops {
 
-// dst[...] = src broadcast to dst's shape and cast to dst's dtype. Returns dst.
+// dst[...] = src broadcast to dst's shape and cast to dst's dtype. Returns dst. Records
+// CopyBackwards when src requires grad (dst's old value gets no gradient).
 const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op = "copy_");
+// The same copy without autograd: for ops that build their own outputs out of copies.
+const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op);
 Tensor clone(const Tensor& t);
 Tensor contiguous(const Tensor& t);
 // `t` itself when nothing changes, else a converted copy.

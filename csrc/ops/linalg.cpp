@@ -204,22 +204,30 @@ struct MatmulBackward final : autograd::Node {
   explicit MatmulBackward(const char* name) : name_(name) {}
   std::string name() const override { return name_; }
   autograd::TensorList apply(autograd::TensorList&& grads) override {
-    const Tensor a = a_.unpack(this), b = b_.unpack(this);
-    const Tensor a2 = a->dim() == 1 ? unsqueeze(a, 0) : a;
-    const Tensor b2 = b->dim() == 1 ? unsqueeze(b, 1) : b;
+    // A 1-D operand is a row (left) or a column (right); the gradient gets the dims back.
+    auto as_matrix = [](Tensor t, bool left) { return t->dim() == 1 ? unsqueeze(t, left ? 0 : 1) : t; };
     Tensor g = grads[0];
-    if (b->dim() == 1) g = unsqueeze(g, g->dim());
-    if (a->dim() == 1) g = unsqueeze(g, g->dim() - 1);
+    if (b_sizes.size() == 1) g = unsqueeze(g, g->dim());
+    if (a_sizes.size() == 1) g = unsqueeze(g, g->dim() - 1);
     autograd::TensorList out(2);
-    if (next_edges[0].fn) out[0] = reshape(sum_to(matmul(g, matrix_T(b2)), a2->sizes()), a->sizes());
-    if (next_edges[1].fn) out[1] = reshape(sum_to(matmul(matrix_T(a2), g), b2->sizes()), b->sizes());
+    if (next_edges[0].fn) {
+      const Tensor b2 = as_matrix(b_.unpack(this), false);
+      out[0] = matmul(g, matrix_T(b2));
+      out[0] = reshape(sum_to(out[0], a_sizes.size() == 1 ? DimVec{1, a_sizes[0]} : a_sizes), a_sizes);
+    }
+    if (next_edges[1].fn) {
+      const Tensor a2 = as_matrix(a_.unpack(this), true);
+      out[1] = matmul(matrix_T(a2), g);
+      out[1] = reshape(sum_to(out[1], b_sizes.size() == 1 ? DimVec{b_sizes[0], 1} : b_sizes), b_sizes);
+    }
     return out;
   }
   void release_saved() override {
     a_.reset();
     b_.reset();
   }
-  autograd::SavedVariable a_, b_;
+  autograd::SavedVariable a_, b_;  // each saved only when the other's gradient is needed
+  DimVec a_sizes, b_sizes;
 
  private:
   const char* name_;
@@ -231,6 +239,8 @@ static Tensor record_product(const Tensor& a, const Tensor& b, const char* name,
   Tensor out = forward(a, b);
   if (autograd::needs_grad({&a, &b})) {
     auto node = autograd::make_node<MatmulBackward>({&a, &b}, name);
+    node->a_sizes = a->sizes();
+    node->b_sizes = b->sizes();
     if (b->requires_grad()) node->a_ = autograd::SavedVariable(a, false);
     if (a->requires_grad()) node->b_ = autograd::SavedVariable(b, false);
     autograd::set_history(out, node);
