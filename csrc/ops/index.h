@@ -1,6 +1,8 @@
 // Indexing: the views of basic indexing (select, narrow, slice, t[1, ::2, None, ...]), the
 // copies of advanced indexing (integer tensors and bool masks), writes through both, and the
 // named index ops (index_select, gather, scatter, index_add_, masked_fill, nonzero, take...).
+// Each differentiable op records its backward node (PyTorch's name) when an input needs grad;
+// in-place forms raise PyTorch's error on a leaf that requires grad.
 #pragma once
 #include <optional>
 #include <string>

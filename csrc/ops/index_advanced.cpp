@@ -236,7 +236,8 @@ Tensor take(const Tensor& t, const Tensor& index) {
   PT_CHECK(index->dtype() == DType::Int64, RuntimeError,
            "take(): Expected a long tensor for index, but got ", index->dtype());
   const Tensor c = contiguous(t);
-  Tensor out = gather_advanced(make_view(c, {c->numel()}, {1}, c->offset()), {{0, index}}, "take()", true);
+  Tensor out =
+      gather_advanced(make_view(c, {c->numel()}, {1}, c->offset()), {{0, index}}, "take()", true);
   if (autograd::needs_grad({&t})) {
     auto node = autograd::make_node<TakeBackward0>({&t});
     node->index = autograd::SavedVariable(index, false);
@@ -281,7 +282,8 @@ void masked_fill_into(const Tensor& dst, const Tensor& self, const Tensor& mask,
 
 Tensor masked_fill_copy(const Tensor& t, const Tensor& mask) {
   autograd::GradModeGuard off(false);
-  Tensor out = pt::empty(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill"), t->dtype(), t->device());
+  Tensor out = pt::empty(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill"), t->dtype(),
+                         t->device());
   copy_(out, t, "masked_fill");
   return out;
 }

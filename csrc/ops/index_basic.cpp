@@ -297,8 +297,7 @@ struct IndexBackward final : autograd::Node {
 };
 
 // `out` is t[items]: a view named `view_node`, or (null) an advanced-index copy.
-void record_index(const Tensor& t, const Tensor& out, const IndexList& items,
-                         const char* view_node) {
+void record_index(const Tensor& t, const Tensor& out, const IndexList& items, const char* view_node) {
   auto node = autograd::make_node<IndexBackward>({&t}, view_node ? view_node : "IndexBackward0", t,
                                                  items, view_node == nullptr);
   if (view_node) autograd::set_view_history(out, node);
@@ -390,8 +389,8 @@ struct IndexPutBackward final : autograd::Node {
 
 // Records the write dst[items] = value, where dst is `self` written in place or a copy of it;
 // `value` is null when a number was written.
-void record_put(const Tensor& dst, const Tensor& self, const IndexList& items,
-                       const Tensor& value, bool accumulate, bool advanced) {
+void record_put(const Tensor& dst, const Tensor& self, const IndexList& items, const Tensor& value,
+                bool accumulate, bool advanced) {
   if (!autograd::needs_grad({&self, &value})) return;
   auto node = autograd::make_node<IndexPutBackward>({&self, &value});
   node->items = SavedIndex(items);

@@ -122,10 +122,10 @@ struct ScatterBackward final : autograd::Node {
   std::string name() const override { return name_; }
   autograd::TensorList apply(autograd::TensorList&& grads) override {
     const Tensor& g = grads[0];
-    const Tensor idx = index.unpack(this);
     autograd::TensorList out(2);
-    if (next_edges[0].fn) out[0] = overwrite ? scatter(g, dim, idx, Scalar::from_int(0)) : g;
-    if (next_edges[1].fn) out[1] = pad_to(gather(g, dim, idx), src_sizes);
+    if (next_edges[0].fn)
+      out[0] = overwrite ? scatter(g, dim, index.unpack(this), Scalar::from_int(0)) : g;
+    if (next_edges[1].fn) out[1] = pad_to(gather(g, dim, index.unpack(this)), src_sizes);
     return out;
   }
   void release_saved() override { index.reset(); }
@@ -152,8 +152,9 @@ void record_scatter(const Tensor& dst, const Tensor& self, int64_t dim, const Te
   if (!autograd::needs_grad({&self, &src})) return;
   auto node = autograd::make_node<ScatterBackward>({&self, &src}, name, overwrite);
   node->dim = dim;
-  node->index = autograd::SavedVariable(index, false);
-  if (src) node->src_sizes = src->sizes();
+  const bool src_grad = node->next_edges[1].fn != nullptr;
+  if (overwrite || src_grad) node->index = autograd::SavedVariable(index, false);
+  if (src_grad) node->src_sizes = src->sizes();
   autograd::set_history(dst, node);
 }
 

@@ -193,10 +193,12 @@ void init_index(py::module_& m, TensorClass& cls) {
     return ops::index_add_(t, dim, index, source, value_arg(alpha, "index_add_"));
   }, py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
   def_both(m, cls, "index_fill", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle v) {
-    return with_fill_value(v, "index_fill", [&](const auto& x) { return ops::index_fill(t, dim, index, x); });
+    return with_fill_value(v, "index_fill",
+                           [&](const auto& x) { return ops::index_fill(t, dim, index, x); });
   }, py::arg("dim"), py::arg("index"), py::arg("value"));
   cls.def("index_fill_", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle v) {
-    return with_fill_value(v, "index_fill_", [&](const auto& x) { return ops::index_fill_(t, dim, index, x); });
+    return with_fill_value(v, "index_fill_",
+                           [&](const auto& x) { return ops::index_fill_(t, dim, index, x); });
   }, py::arg("dim"), py::arg("index"), py::arg("value"));
 
   def_both(m, cls, "index_put", [](const Tensor& t, py::handle indices, const Tensor& values,
@@ -208,10 +210,12 @@ void init_index(py::module_& m, TensorClass& cls) {
   }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
 
   def_both(m, cls, "masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
-    return with_fill_value(v, "masked_fill", [&](const auto& x) { return ops::masked_fill(t, mask, x); });
+    return with_fill_value(v, "masked_fill",
+                           [&](const auto& x) { return ops::masked_fill(t, mask, x); });
   }, py::arg("mask"), py::arg("value"));
   cls.def("masked_fill_", [](const Tensor& t, const Tensor& mask, py::handle v) {
-    return with_fill_value(v, "masked_fill_", [&](const auto& x) { return ops::masked_fill_(t, mask, x); });
+    return with_fill_value(v, "masked_fill_",
+                           [&](const auto& x) { return ops::masked_fill_(t, mask, x); });
   }, py::arg("mask"), py::arg("value"));
   def_both(m, cls, "masked_select", &ops::masked_select, py::arg("mask"));
 
