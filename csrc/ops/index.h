@@ -1,6 +1,8 @@
 // Indexing: the views of basic indexing (select, narrow, slice, t[1, ::2, None, ...]), the
 // copies of advanced indexing (integer tensors and bool masks), writes through both, and the
 // named index ops (index_select, gather, scatter, index_add_, masked_fill, nonzero, take...).
+// Each differentiable op records its backward node (PyTorch's name) when an input needs grad;
+// in-place forms raise PyTorch's error on a leaf that requires grad.
 #pragma once
 #include <optional>
 #include <string>
@@ -90,12 +92,17 @@ const Tensor& index_add_(const Tensor& t, int64_t dim, const Tensor& index, cons
                          const Scalar& alpha);
 Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source,
                  const Scalar& alpha);
+// A fill value given as a 0-d tensor (the Tensor overloads) gets a gradient; a number does not.
 const Tensor& index_fill_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+const Tensor& index_fill_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& value);
 Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& value);
 
 // Masks.
 const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value);
+const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value);
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
 Tensor masked_select(const Tensor& t, const Tensor& mask);
 // (n, ndim) int64 coordinates of the nonzero elements, in row-major order.
 Tensor nonzero(const Tensor& t);

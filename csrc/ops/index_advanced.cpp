@@ -1,10 +1,15 @@
 // Advanced indexing (integer tensors and masks, as a copy) and writes through it, plus the ops
-// built on the same machinery: index_select, take, masked_select, masked_fill and nonzero.
+// built on the same machinery: index_select, take, masked_select, masked_fill and nonzero, with
+// the backward nodes of those ops.
+#include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/index.h"
 #include "ops/copy.h"
+#include "ops/factory.h"
 #include "ops/index.h"
 #include "ops/index_internal.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
 
 namespace pt::ops {
 
@@ -21,11 +26,11 @@ struct Plan {
 };
 
 Plan plan(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, bool wrap) {
-  check_cpu(v, op ? op : "index");
+  detail::check_cpu(v, op ? op : "index");
   // One integer index per dim: a k-dim mask becomes the k columns of its nonzero().
   std::vector<AdvIndex> idx;
   for (const AdvIndex& a : adv) {
-    check_cpu(a.index, op ? op : "index");
+    detail::check_cpu(a.index, op ? op : "index");
     if (a.index->dtype() != DType::Bool && a.index->dtype() != DType::UInt8) {
       idx.push_back(a);
       continue;
@@ -82,7 +87,7 @@ Plan plan(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, boo
   }
   if (adjacent && first == nd) add_index_dims();
 
-  Tensor off = empty(b, DType::Int64);
+  Tensor off = pt::empty(b, DType::Int64);
   if (idx.empty()) *off->data<int64_t>() = 0;
   for (int64_t j = 0; j < static_cast<int64_t>(idx.size()); ++j) {
     const int64_t d = idx[j].dim, size = v->sizes()[d];
@@ -104,7 +109,7 @@ namespace detail {
 
 Tensor gather_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, bool wrap) {
   Plan p = plan(v, adv, op, wrap);
-  Tensor out = empty(p.shape, v->dtype());
+  Tensor out = pt::empty(p.shape, v->dtype());
   if (out->numel() > 0)
     cpu::index_gather(out, make_view(v, p.shape, p.data_strides, v->offset()), p.offsets);
   return out;
@@ -124,9 +129,83 @@ void put_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const Tenso
                  expand_view(val, p.shape, "index_put_"), p.offsets, accumulate);
 }
 
+Tensor masked_sum(const Tensor& g, const Tensor& mask) {
+  return sum(masked_select(g, mask), std::nullopt, false, std::nullopt);
+}
+
 }  // namespace detail
 
-Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+namespace {
+
+// The nodes of the reads below: where the output's elements came from, the incoming gradient
+// goes back, in zeros of the input's shape, through a differentiable write (index_add_,
+// index_put_items) so that create_graph differentiates it again.
+struct IndexSelectBackward0 final : autograd::Node {
+  std::string name() const override { return "IndexSelectBackward0"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    Tensor dself = zeros(self_sizes, g->dtype(), g->device());
+    index_add_(dself, dim, index.unpack(this), g, Scalar::from_int(1));  // rows may repeat
+    return {dself};
+  }
+  void release_saved() override { index.reset(); }
+  int64_t dim = 0;
+  autograd::SavedVariable index;
+  DimVec self_sizes;
+};
+
+struct TakeBackward0 final : autograd::Node {
+  std::string name() const override { return "TakeBackward0"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    Tensor flat = zeros({checked_numel(self_sizes, "take")}, g->dtype(), g->device());
+    index_put_items(flat, {IndexItem::index(index.unpack(this))}, g, /*accumulate=*/true);
+    return {reshape(flat, self_sizes)};
+  }
+  void release_saved() override { index.reset(); }
+  autograd::SavedVariable index;
+  DimVec self_sizes;
+};
+
+// The input may broadcast against the mask: its gradient is summed back to its shape.
+struct MaskedSelectBackward0 final : autograd::Node {
+  std::string name() const override { return "MaskedSelectBackward0"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor m = mask.unpack(this);
+    const DimVec shape = broadcast_shapes(self_sizes, m->sizes(), "masked_select");
+    Tensor dself = zeros(shape, g->dtype(), g->device());
+    index_put_items(dself, {IndexItem::index(expand_view(m, shape, "masked_select"))}, g);
+    return {sum_to(dself, self_sizes)};
+  }
+  void release_saved() override { mask.reset(); }
+  autograd::SavedVariable mask;
+  DimVec self_sizes;
+};
+
+// masked_fill: the filled positions pass no gradient to self; a value given as a 0-d tensor
+// (MaskedFillBackward1) gets their sum.
+struct MaskedFillBackward final : autograd::Node {
+  std::string name() const override {
+    return value_is_tensor ? "MaskedFillBackward1" : "MaskedFillBackward0";
+  }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor m = mask.unpack(this);
+    autograd::TensorList out(2);
+    if (next_edges[0].fn) out[0] = sum_to(masked_fill(g, m, Scalar::from_int(0)), self_sizes);
+    if (next_edges[1].fn) out[1] = masked_sum(g, m);
+    return out;
+  }
+  void release_saved() override { mask.reset(); }
+  autograd::SavedVariable mask;
+  DimVec self_sizes;
+  bool value_is_tensor = false;
+};
+
+}  // namespace
+
+static Tensor index_select_forward(const Tensor& t, int64_t dim, const Tensor& index) {
   PT_CHECK(index->dtype() == DType::Int64 || index->dtype() == DType::Int32, RuntimeError,
            "index_select(): Expected dtype int32 or int64 for index, but got ", index->dtype());
   PT_CHECK(index->dim() <= 1, IndexError, "index_select(): Index is supposed to be a vector, but got "
@@ -141,16 +220,38 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
   return make_view(out, {}, {}, 0);
 }
 
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+  Tensor out = index_select_forward(t, dim, index);
+  if (autograd::needs_grad({&t})) {
+    auto node = autograd::make_node<IndexSelectBackward0>({&t});
+    node->dim = dim;
+    node->index = autograd::SavedVariable(index, false);
+    node->self_sizes = t->sizes();
+    autograd::set_history(out, node);
+  }
+  return out;
+}
+
 Tensor take(const Tensor& t, const Tensor& index) {
   PT_CHECK(index->dtype() == DType::Int64, RuntimeError,
            "take(): Expected a long tensor for index, but got ", index->dtype());
   const Tensor c = contiguous(t);
-  return gather_advanced(make_view(c, {c->numel()}, {1}, c->offset()), {{0, index}}, "take()", true);
+  Tensor out =
+      gather_advanced(make_view(c, {c->numel()}, {1}, c->offset()), {{0, index}}, "take()", true);
+  if (autograd::needs_grad({&t})) {
+    auto node = autograd::make_node<TakeBackward0>({&t});
+    node->index = autograd::SavedVariable(index, false);
+    node->self_sizes = t->sizes();
+    autograd::set_history(out, node);
+  }
+  return out;
 }
 
-const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {
-  check_cpu(t, "masked_fill_");
-  check_cpu(mask, "masked_fill_");
+namespace {
+
+void masked_fill_write(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  detail::check_cpu(t, "masked_fill_");
+  detail::check_cpu(mask, "masked_fill_");
   PT_CHECK(mask->dtype() == DType::Bool, RuntimeError,
            "masked_fill_ only supports boolean masks, but got mask with dtype ", mask->dtype());
   PT_CHECK(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill_") == t->sizes(), RuntimeError,
@@ -158,35 +259,83 @@ const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& va
            " doesn't match the broadcast shape ",
            list_str(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill_")));
   check_scalar_fits(value, t->dtype(), "masked_fill_");
-  if (t->numel() == 0) return t;
+  if (t->numel() == 0) return;
   check_no_internal_overlap(t, "masked_fill_");
   const Tensor m = partial_overlap(t, mask) ? clone(mask) : mask;
   t->bump_version();
   cpu::masked_fill(t, expand_view(m, t->sizes(), "masked_fill_"), value);
+}
+
+// dst = self with `value` where mask is true; dst is self itself for masked_fill_, a copy of
+// self broadcast to the mask's shape otherwise. `value_t` is the value when it came as a 0-d
+// tensor (null for a number), so that it gets a gradient.
+void masked_fill_into(const Tensor& dst, const Tensor& self, const Tensor& mask, const Scalar& value,
+                      const Tensor& value_t) {
+  masked_fill_write(dst, mask, value);
+  if (!autograd::needs_grad({&self, &value_t})) return;
+  auto node = autograd::make_node<MaskedFillBackward>({&self, &value_t});
+  node->mask = autograd::SavedVariable(mask, false);
+  node->self_sizes = self->sizes();
+  node->value_is_tensor = value_t != nullptr;
+  autograd::set_history(dst, node);
+}
+
+Tensor masked_fill_copy(const Tensor& t, const Tensor& mask) {
+  autograd::GradModeGuard off(false);
+  Tensor out = pt::empty(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill"), t->dtype(),
+                         t->device());
+  copy_(out, t, "masked_fill");
+  return out;
+}
+
+}  // namespace
+
+const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  autograd::check_inplace(t, "masked_fill_");
+  masked_fill_into(t, t, mask, value, nullptr);
+  return t;
+}
+
+const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  autograd::check_inplace(t, "masked_fill_");
+  masked_fill_into(t, t, mask, scalar_of(value, "masked_fill_"), value);
   return t;
 }
 
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
-  Tensor out = empty(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill"), t->dtype(), t->device());
-  copy_(out, t, "masked_fill");
-  return masked_fill_(out, mask, value);
+  Tensor out = masked_fill_copy(t, mask);
+  masked_fill_into(out, t, mask, value, nullptr);
+  return out;
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  Tensor out = masked_fill_copy(t, mask);
+  masked_fill_into(out, t, mask, scalar_of(value, "masked_fill"), value);
+  return out;
 }
 
 Tensor masked_select(const Tensor& t, const Tensor& mask) {
   PT_CHECK(mask->dtype() == DType::Bool, RuntimeError, "masked_select: expected BoolTensor for mask");
   DimVec shape = broadcast_shapes(t->sizes(), mask->sizes(), "masked_select");
   if (shape.empty()) shape = {1};  // a 0-d mask still selects into a 1-D result
-  return gather_advanced(expand_view(t, shape, "masked_select"),
-                         {{0, expand_view(mask, shape, "masked_select")}}, "masked_select", true);
+  Tensor out = gather_advanced(expand_view(t, shape, "masked_select"),
+                               {{0, expand_view(mask, shape, "masked_select")}}, "masked_select", true);
+  if (autograd::needs_grad({&t})) {
+    auto node = autograd::make_node<MaskedSelectBackward0>({&t});
+    node->mask = autograd::SavedVariable(mask, false);
+    node->self_sizes = t->sizes();
+    autograd::set_history(out, node);
+  }
+  return out;
 }
 
 Tensor nonzero(const Tensor& t) {
-  check_cpu(t, "nonzero");
+  detail::check_cpu(t, "nonzero");
   return cpu::nonzero(contiguous(t), /*transposed=*/false);
 }
 
 std::vector<Tensor> nonzero_tuple(const Tensor& t) {
-  check_cpu(t, "nonzero");
+  detail::check_cpu(t, "nonzero");
   const Tensor c = contiguous(t);
   // A 0-d input answers like a one-element vector: one index tensor of 0s.
   Tensor cols = cpu::nonzero(t->dim() ? c : make_view(c, {1}, {1}, c->offset()), true);

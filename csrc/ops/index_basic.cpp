@@ -1,15 +1,20 @@
 // Basic indexing: select, narrow, slice and the pass that turns an index expression into one
 // strided view (ints, slices, None, Ellipsis) plus the advanced indices left for a copy; and
-// __setitem__, which writes through that view.
+// __setitem__, which writes through that view. With their backward nodes: one for every read
+// (the gradient goes back to where the elements came from) and one for every write.
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/fill.h"
 #include "cpu/index.h"
 #include "ops/copy.h"
+#include "ops/factory.h"
 #include "ops/index.h"
 #include "ops/index_internal.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
 
 namespace pt::ops {
 
@@ -29,7 +34,7 @@ void check_cpu(const Tensor& t, const char* op) {
 }
 
 Tensor scalar_tensor(const Scalar& v, DType dtype) {
-  Tensor t = empty({}, dtype);
+  Tensor t = pt::empty({}, dtype);
   cpu::fill(t, v);
   return t;
 }
@@ -57,6 +62,31 @@ Tensor fit_value(const Tensor& value, const DimVec& shape) {
   if (drop == 0) return value;
   return make_view(value, DimVec(value->sizes().begin() + drop, value->sizes().end()),
                    DimVec(value->strides().begin() + drop, value->strides().end()), value->offset());
+}
+
+Tensor copy_for_write(const Tensor& t) {
+  autograd::GradModeGuard off(false);
+  return clone(t);
+}
+
+SavedIndex::SavedIndex(const IndexList& items) : items_(items) {
+  for (IndexItem& it : items_) {
+    if (it.kind != IndexItem::Kind::Tensor) continue;
+    tensors_.emplace_back(it.tensor, false);
+    it.tensor = nullptr;
+  }
+}
+
+IndexList SavedIndex::unpack(const autograd::Node* owner) const {
+  IndexList items = items_;
+  size_t k = 0;
+  for (IndexItem& it : items)
+    if (it.kind == IndexItem::Kind::Tensor) it.tensor = tensors_[k++].unpack(owner);
+  return items;
+}
+
+void SavedIndex::reset() {
+  for (autograd::SavedVariable& t : tensors_) t.reset();
 }
 
 }  // namespace detail
@@ -113,7 +143,7 @@ IndexItem normalize(const IndexItem& item) {
 // True/False index a new size-1 dim with [0] or [] (PyTorch's rule), so they combine with other
 // advanced indices by broadcasting.
 Tensor bool_index(bool flag) {
-  Tensor t = empty({flag ? 1 : 0}, DType::Int64);
+  Tensor t = pt::empty({flag ? 1 : 0}, DType::Int64);
   if (flag) *t->data<int64_t>() = 0;
   return t;
 }
@@ -121,6 +151,9 @@ Tensor bool_index(bool flag) {
 struct Basic {
   Tensor view;
   std::vector<AdvIndex> adv;
+  // PyTorch's node for the view: that of the last select/slice/unsqueeze it decomposes into
+  // (a whole-dim slice inside a tuple is skipped), or an alias when there is none.
+  const char* view_node = "AliasBackward0";
 };
 
 Basic apply_basic(const Tensor& t, const IndexList& raw) {
@@ -162,18 +195,23 @@ Basic apply_basic(const Tensor& t, const IndexList& raw) {
     switch (it.kind) {
       case K::Int:
         offset += checked_index(it.start, sd, t->sizes()[sd]) * t->strides()[sd];
+        out.view_node = "SelectBackward0";
         ++sd;
         break;
       case K::Slice: {
         check_step(it.step);
         auto [start, len] = clamp_slice(it.start, it.stop, it.step, t->sizes()[sd]);
+        if (start != 0 || len != t->sizes()[sd] || it.step != 1) out.view_node = "SliceBackward0";
         offset += start * t->strides()[sd];
         sizes.push_back(len);
         strides.push_back(t->strides()[sd] * it.step);
         ++sd;
         break;
       }
-      case K::None: insert(); break;
+      case K::None:
+        insert();
+        out.view_node = "UnsqueezeBackward0";
+        break;
       case K::Bool:
         out.adv.push_back({sizes.size(), bool_index(it.flag)});
         insert();
@@ -205,6 +243,67 @@ Basic apply_basic(const Tensor& t, const IndexList& raw) {
   return out;
 }
 
+// select, narrow and slice as index expressions (every dim before `dim` taken whole), for the
+// backward they share with __getitem__.
+IndexList on_dim(int64_t dim, const IndexItem& item) {
+  IndexList items(dim, IndexItem::slice(0, INT64_MAX, 1));
+  items.push_back(item);
+  return items;
+}
+
+// t[items] = value without recording; true when the write went through advanced indexing.
+bool put_items(const Tensor& t, const IndexList& items, const Tensor& value, bool accumulate) {
+  Basic b = apply_basic(t, items);
+  if (b.adv.empty() && !accumulate) {
+    const Tensor v = fit_value(value, b.view->sizes());
+    if (b.view->numel() > 0) copy_(b.view, v, "index_put_");
+    return false;
+  }
+  put_advanced(b.view, b.adv, value, accumulate);
+  return true;
+}
+
+// A copy of t with t[items] = value written, recorded as a write of `t`.
+Tensor put_copy(const Tensor& t, const IndexList& items, const Tensor& value, bool accumulate);
+
+// The gradient of a value written into an indexed shape: summed over its broadcast, with the
+// leading size-1 dims that __setitem__ drops put back.
+Tensor unbroadcast_value(const Tensor& g, const DimVec& value_sizes) {
+  int64_t drop = 0;
+  while (value_sizes.size() - drop > g->dim() && value_sizes[drop] == 1) ++drop;
+  const Tensor r = sum_to(g, DimVec(value_sizes.begin() + drop, value_sizes.end()));
+  return drop ? reshape(r, value_sizes) : r;
+}
+
+// The reads t[items] (views and advanced indexing): the gradient goes back to where each output
+// element came from, in zeros of the input's shape, added up where an index repeats. The
+// write is index_put_items, so create_graph differentiates it again.
+struct IndexBackward final : autograd::Node {
+  IndexBackward(const char* name, const Tensor& self, const IndexList& items, bool accumulate)
+      : name_(name), self_sizes(self->sizes()), items(items), accumulate(accumulate) {}
+  std::string name() const override { return name_; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    Tensor dself = zeros(self_sizes, g->dtype(), g->device());
+    index_put_items(dself, items.unpack(this), g, accumulate);
+    return {dself};
+  }
+  void release_saved() override { items.reset(); }
+
+  const char* name_;
+  DimVec self_sizes;
+  SavedIndex items;
+  bool accumulate;  // advanced indices may repeat
+};
+
+// `out` is t[items]: a view named `view_node`, or (null) an advanced-index copy.
+void record_index(const Tensor& t, const Tensor& out, const IndexList& items, const char* view_node) {
+  auto node = autograd::make_node<IndexBackward>({&t}, view_node ? view_node : "IndexBackward0", t,
+                                                 items, view_node == nullptr);
+  if (view_node) autograd::set_view_history(out, node);
+  else autograd::set_history(out, node);
+}
+
 }  // namespace
 
 Tensor select(const Tensor& t, int64_t dim, int64_t index) {
@@ -213,7 +312,10 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   const int64_t size = t->sizes()[dim];
   PT_CHECK(index >= -size && index < size, IndexError, "select(): index ", index,
            " out of range for tensor of size ", list_str(t->sizes()), " at dimension ", dim);
-  return select_view(t, dim, index < 0 ? index + size : index);
+  Tensor out = select_view(t, dim, index < 0 ? index + size : index);
+  if (autograd::needs_grad({&t}))
+    record_index(t, out, on_dim(dim, IndexItem::integer(index)), "SelectBackward0");
+  return out;
 }
 
 Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
@@ -227,7 +329,10 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
   if (start < 0) start += size;
   PT_CHECK(length <= size - start, RuntimeError, "narrow(): start (", start, ") + length (",
            length, ") exceeds dimension size (", size, ").");
-  return slice_view(t, dim, start, length, 1);
+  Tensor out = slice_view(t, dim, start, length, 1);
+  if (autograd::needs_grad({&t}))
+    record_index(t, out, on_dim(dim, IndexItem::slice(start, start + length, 1)), "SliceBackward0");
+  return out;
 }
 
 Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t stop, int64_t step) {
@@ -235,12 +340,17 @@ Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t stop, int64_t 
   dim = wrap_dim(dim, t->dim(), "slice()");
   check_step(step);
   auto [s, len] = clamp_slice(start, stop, step, t->sizes()[dim]);
-  return slice_view(t, dim, s, len, step);
+  Tensor out = slice_view(t, dim, s, len, step);
+  if (autograd::needs_grad({&t}))
+    record_index(t, out, on_dim(dim, IndexItem::slice(start, stop, step)), "SliceBackward0");
+  return out;
 }
 
 Tensor index_int(const Tensor& t, int64_t i) {
   PT_CHECK(t->dim() > 0, IndexError, kZeroDimInt);
-  return select_view(t, 0, checked_index(i, 0, t->sizes()[0]));
+  Tensor out = select_view(t, 0, checked_index(i, 0, t->sizes()[0]));
+  if (autograd::needs_grad({&t})) record_index(t, out, {IndexItem::integer(i)}, "SelectBackward0");
+  return out;
 }
 
 Tensor index_slice(const Tensor& t, int64_t start, int64_t stop, int64_t step) {
@@ -249,36 +359,56 @@ Tensor index_slice(const Tensor& t, int64_t start, int64_t stop, int64_t step) {
 
 Tensor index(const Tensor& t, const IndexList& items) {
   Basic b = apply_basic(t, items);
-  if (b.adv.empty()) return b.view;
-  return gather_advanced(b.view, b.adv, nullptr, true);
+  Tensor out = b.adv.empty() ? b.view : gather_advanced(b.view, b.adv, nullptr, true);
+  if (autograd::needs_grad({&t})) record_index(t, out, items, b.adv.empty() ? b.view_node : nullptr);
+  return out;
 }
 
-void index_put_items(const Tensor& t, const IndexList& items, const Tensor& value, bool accumulate) {
-  Basic b = apply_basic(t, items);
-  if (b.adv.empty() && !accumulate) {
-    const Tensor v = fit_value(value, b.view->sizes());
-    if (b.view->numel() > 0) copy_(b.view, v, "index_put_");
-    return;
+namespace {
+
+// A write t[items] = value (or += with accumulate): the value gets the incoming gradient at the
+// written positions, summed over its broadcast; t gets it with those positions zeroed, or whole
+// when accumulating. PyTorch names a write through basic indexing CopySlices.
+struct IndexPutBackward final : autograd::Node {
+  std::string name() const override { return advanced ? "IndexPutBackward0" : "CopySlices"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    const IndexList its = items.unpack(this);
+    autograd::TensorList out(2);
+    if (next_edges[0].fn)
+      out[0] = accumulate ? g : put_copy(g, its, scalar_tensor(Scalar::from_int(0), g->dtype()), false);
+    if (next_edges[1].fn) out[1] = unbroadcast_value(index(g, its), value_sizes);
+    return out;
   }
-  put_advanced(b.view, b.adv, value, accumulate);
+  void release_saved() override { items.reset(); }
+
+  SavedIndex items;
+  bool accumulate = false, advanced = false;
+  DimVec value_sizes;
+};
+
+// Records the write dst[items] = value, where dst is `self` written in place or a copy of it;
+// `value` is null when a number was written.
+void record_put(const Tensor& dst, const Tensor& self, const IndexList& items, const Tensor& value,
+                bool accumulate, bool advanced) {
+  if (!autograd::needs_grad({&self, &value})) return;
+  auto node = autograd::make_node<IndexPutBackward>({&self, &value});
+  node->items = SavedIndex(items);
+  node->accumulate = accumulate;
+  node->advanced = advanced;
+  if (value) node->value_sizes = value->sizes();
+  autograd::set_history(dst, node);
 }
 
-void index_put_items(const Tensor& t, const IndexList& items, const Scalar& value) {
-  check_scalar_fits(value, t->dtype(), "index_put_");
-  Basic b = apply_basic(t, items);
-  if (!b.adv.empty()) {
-    put_advanced(b.view, b.adv, scalar_tensor(value, t->dtype()), false);
-    return;
-  }
-  if (b.view->numel() == 0) return;
-  check_cpu(t, "index_put_");
-  check_no_internal_overlap(b.view, "index_put_");
-  t->bump_version();
-  cpu::fill(b.view, value);
+Tensor put_copy(const Tensor& t, const IndexList& items, const Tensor& value, bool accumulate) {
+  Tensor out = copy_for_write(t);
+  const bool advanced = put_items(out, items, value, accumulate);
+  record_put(out, t, items, value, accumulate, advanced);
+  return out;
 }
 
-const Tensor& index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
-                         bool accumulate) {
+// index_put_'s indices (null for a whole dim) as an index expression.
+IndexList put_index_list(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values) {
   PT_CHECK(values->dtype() == t->dtype(), RuntimeError,
            "index_put_(): Index put requires the source and destination dtypes match, got ",
            t->dtype(), " for the destination and ", values->dtype(), " for the source.");
@@ -286,15 +416,41 @@ const Tensor& index_put_(const Tensor& t, const std::vector<Tensor>& indices, co
   items.reserve(indices.size());
   for (const Tensor& i : indices)
     items.push_back(i ? IndexItem::index(i) : IndexItem::slice(0, INT64_MAX, 1));
-  index_put_items(t, items, values, accumulate);
+  return items;
+}
+
+}  // namespace
+
+void index_put_items(const Tensor& t, const IndexList& items, const Tensor& value, bool accumulate) {
+  autograd::check_inplace(t, "index_put_");
+  const bool advanced = put_items(t, items, value, accumulate);
+  record_put(t, t, items, value, accumulate, advanced);
+}
+
+void index_put_items(const Tensor& t, const IndexList& items, const Scalar& value) {
+  autograd::check_inplace(t, "index_put_");
+  check_scalar_fits(value, t->dtype(), "index_put_");
+  Basic b = apply_basic(t, items);
+  if (!b.adv.empty()) {
+    put_advanced(b.view, b.adv, scalar_tensor(value, t->dtype()), false);
+  } else if (b.view->numel() > 0) {
+    detail::check_cpu(t, "index_put_");
+    check_no_internal_overlap(b.view, "index_put_");
+    t->bump_version();
+    cpu::fill(b.view, value);
+  }
+  record_put(t, t, items, nullptr, false, !b.adv.empty());
+}
+
+const Tensor& index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
+                         bool accumulate) {
+  index_put_items(t, put_index_list(t, indices, values), values, accumulate);
   return t;
 }
 
 Tensor index_put(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate) {
-  Tensor out = clone(t);
-  index_put_(out, indices, values, accumulate);
-  return out;
+  return put_copy(t, put_index_list(t, indices, values), values, accumulate);
 }
 
 }  // namespace pt::ops

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/node.h"
 #include "ops/index.h"
 
 namespace pt::ops::detail {
@@ -34,5 +35,26 @@ void put_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const Tenso
 // `value` with leading size-1 dims beyond `shape` dropped, after checking it broadcasts to
 // `shape` (RuntimeError "shape mismatch" otherwise), as __setitem__ accepts.
 Tensor fit_value(const Tensor& value, const DimVec& shape);
+
+// A copy of `t` for the out-of-place form of a write (scatter, index_put...), made without
+// recording: the write's own node links the result to `t`.
+Tensor copy_for_write(const Tensor& t);
+// The sum of the elements of `g` where `mask` (broadcast to g's shape) is true: the gradient of
+// a fill value given as a 0-d tensor.
+Tensor masked_sum(const Tensor& g, const Tensor& mask);
+
+// An index expression kept by a backward node: its tensors are saved like any input (version
+// checked, freed by release_saved) and put back in place by unpack.
+class SavedIndex {
+ public:
+  SavedIndex() = default;
+  explicit SavedIndex(const IndexList& items);
+  IndexList unpack(const autograd::Node* owner) const;
+  void reset();
+
+ private:
+  IndexList items_;  // tensor items hold null here
+  std::vector<autograd::SavedVariable> tensors_;
+};
 
 }  // namespace pt::ops::detail

@@ -112,6 +112,13 @@ Scalar value_arg(py::handle v, const char* op) {
   return s;
 }
 
+// A fill value: a 0-d tensor stays a tensor (so that it gets a gradient), a number a Scalar.
+template <class F>
+Tensor with_fill_value(py::handle v, const char* op, const F& f) {
+  if (is_tensor(v)) return f(v.cast<Tensor>());
+  return f(value_arg(v, op));
+}
+
 py::tuple to_tuple(const std::vector<Tensor>& ts) {
   py::tuple out(ts.size());
   for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
@@ -186,10 +193,12 @@ void init_index(py::module_& m, TensorClass& cls) {
     return ops::index_add_(t, dim, index, source, value_arg(alpha, "index_add_"));
   }, py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
   def_both(m, cls, "index_fill", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle v) {
-    return ops::index_fill(t, dim, index, value_arg(v, "index_fill"));
+    return with_fill_value(v, "index_fill",
+                           [&](const auto& x) { return ops::index_fill(t, dim, index, x); });
   }, py::arg("dim"), py::arg("index"), py::arg("value"));
   cls.def("index_fill_", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle v) {
-    return ops::index_fill_(t, dim, index, value_arg(v, "index_fill_"));
+    return with_fill_value(v, "index_fill_",
+                           [&](const auto& x) { return ops::index_fill_(t, dim, index, x); });
   }, py::arg("dim"), py::arg("index"), py::arg("value"));
 
   def_both(m, cls, "index_put", [](const Tensor& t, py::handle indices, const Tensor& values,
@@ -201,10 +210,12 @@ void init_index(py::module_& m, TensorClass& cls) {
   }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
 
   def_both(m, cls, "masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
-    return ops::masked_fill(t, mask, value_arg(v, "masked_fill"));
+    return with_fill_value(v, "masked_fill",
+                           [&](const auto& x) { return ops::masked_fill(t, mask, x); });
   }, py::arg("mask"), py::arg("value"));
   cls.def("masked_fill_", [](const Tensor& t, const Tensor& mask, py::handle v) {
-    return ops::masked_fill_(t, mask, value_arg(v, "masked_fill_"));
+    return with_fill_value(v, "masked_fill_",
+                           [&](const auto& x) { return ops::masked_fill_(t, mask, x); });
   }, py::arg("mask"), py::arg("value"));
   def_both(m, cls, "masked_select", &ops::masked_select, py::arg("mask"));
 
