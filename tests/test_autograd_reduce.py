@@ -309,7 +309,7 @@ def test_grad_fn_names(f, name):
     x = pytensor.from_numpy(np.random.default_rng(1).random((3, 4))).requires_grad_()
     y = f(x)
     assert y.requires_grad and y.grad_fn.name() == name
-    assert f"grad_fn=<{name}>" in repr(y.grad_fn) or name in repr(y.grad_fn)
+    assert name in repr(y.grad_fn)
     with pytensor.no_grad():
         y = f(x)
     assert not y.requires_grad and y.grad_fn is None

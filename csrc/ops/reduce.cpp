@@ -193,11 +193,13 @@ struct ReduceInfo {
   DType dtype;
   uint64_t mask;
   bool keepdim;
-  bool all = false;  // var/std: dim=None, where PyTorch's formula differs at dof <= 0
+  bool all = false;  // dim=None: prod runs flat; var/std's formula differs at dof <= 0
   double arg = 0;    // norm's p, var/std's correction
 
   // An output-shaped tensor with size-1 dims back where dims were reduced.
-  Tensor restore(const Tensor& g) const { return keepdim ? g : reshape(g, reduced_sizes(sizes, mask, true)); }
+  Tensor restore(const Tensor& g) const {
+    return keepdim ? g : reshape(g, reduced_sizes(sizes, mask, true));
+  }
   Tensor expand(const Tensor& g) const { return ops::expand(restore(g), sizes); }
   DimVec dims() const {
     DimVec d;
@@ -251,7 +253,8 @@ void record(const char* name, Formula f, const Tensor& t, ReduceInfo info, const
 }
 
 bool any_zero(const Tensor& x) {
-  return *to(any(eq(x, Scalar::from_int(0)), std::nullopt, false), DType::Bool, cpu_device())->data<bool>();
+  const Tensor r = any(eq(x, Scalar::from_int(0)), std::nullopt, false);
+  return *to(r, DType::Bool, cpu_device())->data<bool>();
 }
 
 Tensor reverse_cumsum(const Tensor& g, int64_t d) {
@@ -263,7 +266,8 @@ Tensor exclusive_cumprod(const Tensor& x, int64_t d) {
   const int64_t n = x->sizes()[d];
   DimVec one = x->sizes();
   one[d] = 1;
-  return cat({ops::ones(one, x->dtype(), x->device()), narrow(cumprod(x, d, std::nullopt), d, 0, n - 1)}, d);
+  return cat({ops::ones(one, x->dtype(), x->device()),
+              narrow(cumprod(x, d, std::nullopt), d, 0, n - 1)}, d);
 }
 
 }  // namespace
