@@ -1,7 +1,8 @@
 // Softmax fused per line: one pass for the max, one for the sum of exp (softmax stores the
-// exps as it goes), one to scale or shift. Along the last dim a task owns whole rows; along
-// an outer dim a task owns kCols columns and walks the rows, so every pass reads memory in
-// order and vectorises across columns. Sums accumulate in double.
+// exps as it goes), one to scale or shift. The backward is two passes: the line's sum of g*y
+// (or of g), then the gradient. Along the last dim a task owns whole rows; along an outer dim
+// a task owns kCols columns and walks the rows, so every pass reads memory in order and
+// vectorises across columns. Sums accumulate in double.
 #include "cpu/softmax.h"
 
 #include <algorithm>
@@ -80,12 +81,78 @@ void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool
   });
 }
 
+// softmax: s = sum(g y), dx = y (g - s); log_softmax: s = sum(g), dx = g - exp(y) s.
+template <class T>
+void backward_last_dim(const T* y, const T* g, T* dx, int64_t rows, int64_t len, bool log) {
+  parallel_for(0, rows, std::max<int64_t>(1, kGrain / len), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const T* yr = y + r * len;
+      const T* gr = g + r * len;
+      T* dr = dx + r * len;
+      double s = 0;
+      if (log) for (int64_t j = 0; j < len; ++j) s += gr[j];
+      else for (int64_t j = 0; j < len; ++j) s += gr[j] * yr[j];
+      const T st = static_cast<T>(s);
+      if (log) for (int64_t j = 0; j < len; ++j) dr[j] = gr[j] - std::exp(yr[j]) * st;
+      else for (int64_t j = 0; j < len; ++j) dr[j] = yr[j] * (gr[j] - st);
+    }
+  });
+}
+
+template <class T>
+void backward_outer_dim(const T* y, const T* g, T* dx, int64_t outer, int64_t len, int64_t inner,
+                        bool log) {
+  const int64_t blocks = (inner + kCols - 1) / kCols;
+  parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrain / (len * kCols)), [&](int64_t b, int64_t e) {
+    double s[kCols];
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t j0 = t % blocks * kCols, n = std::min(kCols, inner - j0);
+      const int64_t base = t / blocks * len * inner + j0;
+      for (int64_t j = 0; j < n; ++j) s[j] = 0;
+      for (int64_t l = 0; l < len; ++l) {
+        const T* yr = y + base + l * inner;
+        const T* gr = g + base + l * inner;
+        for (int64_t j = 0; j < n; ++j) s[j] += log ? gr[j] : gr[j] * yr[j];
+      }
+      for (int64_t l = 0; l < len; ++l) {
+        const T* yr = y + base + l * inner;
+        const T* gr = g + base + l * inner;
+        T* dr = dx + base + l * inner;
+        for (int64_t j = 0; j < n; ++j) {
+          const T st = static_cast<T>(s[j]);
+          dr[j] = log ? gr[j] - std::exp(yr[j]) * st : yr[j] * (gr[j] - st);
+        }
+      }
+    }
+  });
+}
+
+// Splits a contiguous shape into (outer, len, inner) around `dim`.
+void line_geometry(const Tensor& t, int64_t dim, int64_t& outer, int64_t& len, int64_t& inner) {
+  outer = len = inner = 1;
+  for (int64_t d = 0; d < t->dim(); ++d)
+    (d < dim ? outer : d == dim ? len : inner) *= t->sizes()[d];
+}
+
 }  // namespace
 
+void softmax_backward(const Tensor& y, const Tensor& g, int64_t dim, bool log, const Tensor& out) {
+  int64_t outer, len, inner;
+  line_geometry(y, dim, outer, len, inner);
+  if (y->numel() == 0) return;
+  GilRelease nogil(y->numel() >= kGrain);
+  PT_DISPATCH_FLOAT(y->dtype(), log ? "log_softmax_backward" : "softmax_backward", [&] {
+    const scalar_t* yp = y->data<scalar_t>();
+    const scalar_t* gp = g->data<scalar_t>();
+    scalar_t* dp = out->data<scalar_t>();
+    if (inner == 1) backward_last_dim(yp, gp, dp, outer, len, log);
+    else backward_outer_dim(yp, gp, dp, outer, len, inner, log);
+  });
+}
+
 void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
-  int64_t outer = 1, len = 1, inner = 1;
-  for (int64_t d = 0; d < in->dim(); ++d)
-    (d < dim ? outer : d == dim ? len : inner) *= in->sizes()[d];
+  int64_t outer, len, inner;
+  line_geometry(in, dim, outer, len, inner);
   if (in->numel() == 0) return;
   GilRelease nogil(in->numel() >= kGrain);
   PT_DISPATCH_FLOAT(in->dtype(), log ? "log_softmax" : "softmax", [&] {

@@ -54,6 +54,15 @@ Tensor cumprod(const Tensor& t, int64_t dim, std::optional<DType> dtype);
 // does to return a gradient of its input's shape.
 Tensor sum_to(const Tensor& g, const DimVec& shape);
 
+// Autograd records shared with sort.cpp; callers test autograd::needs_grad first.
+// On `values`: its gradient goes back to the elements of `input` at `indices` along `dim`
+// (both with that dim kept when `keepdim`, else dropped).
+void record_selection(const char* name, const Tensor& input, const Tensor& values,
+                      const Tensor& indices, int64_t dim, bool keepdim);
+// On the 0-d `value` picked from `input`: its gradient is split evenly among the elements equal
+// to it (NaN matching NaN), as PyTorch does for max(), min() and median() of everything.
+void record_evenly_distributed(const char* name, const Tensor& input, const Tensor& value);
+
 // Tests only: route every reduction above through the plain reference kernels.
 void use_reference_reductions(bool on);
 

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/sort.h"
 #include "ops/copy.h"
@@ -41,7 +42,9 @@ ValuesIndices sort(const Tensor& t, int64_t dim, bool descending, std::optional<
   const int64_t d = wrap_dim(dim, t->dim());
   cpu::Selection sel;
   sel.descending = descending;
-  return run(t, d, sel, t->dim() ? t->sizes()[d] : 1, true, true);
+  ValuesIndices r = run(t, d, sel, t->dim() ? t->sizes()[d] : 1, true, true);
+  if (autograd::needs_grad({&t})) record_selection("SortBackward0", t, r.values, r.indices, d, true);
+  return r;
 }
 
 Tensor argsort(const Tensor& t, int64_t dim, bool descending, std::optional<bool>) {
@@ -64,7 +67,9 @@ ValuesIndices topk(const Tensor& t, int64_t k, int64_t dim, bool largest, bool) 
   sel.kind = cpu::Selection::TopK;
   sel.descending = largest;
   sel.k = t->dim() ? k : 1;  // PyTorch returns the element of a 0-d tensor even for k = 0
-  return run(t, d, sel, sel.k, true, true);
+  ValuesIndices r = run(t, d, sel, sel.k, true, true);
+  if (autograd::needs_grad({&t})) record_selection("TopkBackward0", t, r.values, r.indices, d, true);
+  return r;
 }
 
 ValuesIndices kthvalue(const Tensor& t, int64_t k, int64_t dim, bool keepdim) {
@@ -76,7 +81,10 @@ ValuesIndices kthvalue(const Tensor& t, int64_t k, int64_t dim, bool keepdim) {
   cpu::Selection sel;
   sel.kind = cpu::Selection::Kth;
   sel.k = k - 1;
-  return run(t, d, sel, 1, keepdim, true);
+  ValuesIndices r = run(t, d, sel, 1, keepdim, true);
+  if (autograd::needs_grad({&t}))
+    record_selection("KthvalueBackward0", t, r.values, r.indices, d, keepdim);
+  return r;
 }
 
 ValuesIndices median(const Tensor& t, int64_t dim, bool keepdim) {
@@ -85,7 +93,10 @@ ValuesIndices median(const Tensor& t, int64_t dim, bool keepdim) {
   check_reducible(t, d, "median");
   cpu::Selection sel;
   sel.kind = cpu::Selection::Median;
-  return run(t, d, sel, 1, keepdim, true);
+  ValuesIndices r = run(t, d, sel, 1, keepdim, true);
+  if (autograd::needs_grad({&t}))
+    record_selection("MedianBackward1", t, r.values, r.indices, d, keepdim);
+  return r;
 }
 
 Tensor median(const Tensor& t) {
@@ -99,8 +110,11 @@ Tensor median(const Tensor& t) {
     });
     return out;
   }
+  // The flat view carries no autograd state, so only the node below is recorded.
   const Tensor c = contiguous(t);
-  return median(make_view(c, DimVec{c->numel()}, DimVec{1}, c->offset()), 0, false).values;
+  Tensor out = median(make_view(c, DimVec{c->numel()}, DimVec{1}, c->offset()), 0, false).values;
+  if (autograd::needs_grad({&t})) record_evenly_distributed("MedianBackward0", t, out);
+  return out;
 }
 
 }  // namespace pt::ops
