@@ -101,18 +101,18 @@ ValuesIndices median(const Tensor& t, int64_t dim, bool keepdim) {
 
 Tensor median(const Tensor& t) {
   check_cpu(t, "median");
+  Tensor out;
   if (t->numel() == 0) {
     PT_CHECK(is_floating(t->dtype()), RuntimeError,
              "median(): cannot take the median of an empty ", t->dtype(), " tensor");
-    Tensor out = empty(DimVec{}, t->dtype());
+    out = empty(DimVec{}, t->dtype());
     PT_DISPATCH_FLOAT(t->dtype(), "median", [&] {
       *out->data<scalar_t>() = std::numeric_limits<scalar_t>::quiet_NaN();
     });
-    return out;
+  } else {  // the flat view carries no autograd state, so only the node below is recorded
+    const Tensor c = contiguous(t);
+    out = median(make_view(c, DimVec{c->numel()}, DimVec{1}, c->offset()), 0, false).values;
   }
-  // The flat view carries no autograd state, so only the node below is recorded.
-  const Tensor c = contiguous(t);
-  Tensor out = median(make_view(c, DimVec{c->numel()}, DimVec{1}, c->offset()), 0, false).values;
   if (autograd::needs_grad({&t})) record_evenly_distributed("MedianBackward0", t, out);
   return out;
 }
