@@ -129,7 +129,7 @@ std::vector<Tensor> index_list(py::handle indices) {
   PT_CHECK(PySequence_Check(indices.ptr()) && !is_tensor(indices), TypeError,
            "index_put_(): argument 'indices' must be a tuple of Tensors, not ", type_name(indices));
   std::vector<Tensor> out;
-  for (py::handle h : py::reinterpret_borrow<py::sequence>(indices))
+  for (py::handle h : py::reinterpret_borrow<py::iterable>(indices))  // the iterator owns h
     out.push_back(h.is_none() ? nullptr : as_tensor_arg(h, "index_put_"));
   return out;
 }

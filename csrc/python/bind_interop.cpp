@@ -299,9 +299,12 @@ void init_interop(py::module_& m, TensorClass& cls) {
         py::arg("device") = py::none(), py::arg("copy") = py::none());
 
   m.def("_rebuild_tensor", &rebuild_tensor);
-  cls.def("__reduce_ex__", [](const Tensor& t, int) {
+  // __reduce__ too: object's default would build an instance pybind11 cannot allocate.
+  const auto reduce = [](const Tensor& t) {
     return reduce_tensor(t, py::module_::import("pytensor._C").attr("_rebuild_tensor"));
-  }, py::arg("protocol"));
+  };
+  cls.def("__reduce_ex__", [reduce](const Tensor& t, int) { return reduce(t); }, py::arg("protocol"));
+  cls.def("__reduce__", reduce);
 }
 
 }  // namespace pt::python

@@ -36,14 +36,11 @@ bool is_int(py::handle h) {
   return !PyBool_Check(h.ptr()) && (PyLong_Check(h.ptr()) || PyIndex_Check(h.ptr()));
 }
 
-int64_t to_int(py::handle h) {
-  return py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<int64_t>();
-}
 
 // dim=None, an int, or a tuple/list of ints.
 ops::Dims parse_dims(py::handle h, const char* op) {
   if (h.is_none()) return std::nullopt;
-  if (is_int(h)) return DimVec{to_int(h)};
+  if (is_int(h)) return DimVec{index_to_int64(h)};
   PT_CHECK(PyTuple_Check(h.ptr()) || PyList_Check(h.ptr()), TypeError, op,
            "(): argument 'dim' must be int or tuple of ints, not ", type_name(h));
   DimVec dims;
@@ -51,7 +48,7 @@ ops::Dims parse_dims(py::handle h, const char* op) {
   for (py::handle item : h) {
     PT_CHECK(is_int(item), TypeError, op, "(): argument 'dim' must be tuple of ints, but found "
              "element of type ", type_name(item), " at pos ", pos);
-    dims.push_back(to_int(item));
+    dims.push_back(index_to_int64(item));
     ++pos;
   }
   return dims;
@@ -115,7 +112,7 @@ void init_reduce(py::module_& m, TensorClass& cls) {
         return py::cast(is_max ? ops::maximum(t, other) : ops::minimum(t, other));
       }
       PT_CHECK(is_int(dim), TypeError, name, "(): argument 'dim' must be int, not ", type_name(dim));
-      const int64_t d = to_int(dim);
+      const int64_t d = index_to_int64(dim);
       return values_indices(which, is_max ? ops::max(t, d, kd) : ops::min(t, d, kd));
     }, dim_none, keepdim);
   }

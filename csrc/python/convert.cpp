@@ -79,10 +79,16 @@ Tensor as_tensor_arg(py::handle h, const char* op) {
   }
 }
 
+int64_t index_to_int64(py::handle h) {
+  py::object v = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!v) throw py::error_already_set();
+  return v.cast<int64_t>();
+}
+
 static int64_t index_value(py::handle h, const char* op, int64_t pos) {
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
   if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()))
-    return py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<int64_t>();
+    return index_to_int64(h);
   throw TypeError(str_cat(op, "(): argument 'size' must be tuple of ints, but found element of type ",
                           type_name(h), " at pos ", pos));
 }
@@ -92,10 +98,10 @@ DimVec to_dimvec(py::handle seq, const char* op) {
     return DimVec{index_value(seq, op, 0)};
   PT_CHECK(PySequence_Check(seq.ptr()), TypeError, op,
            "(): argument 'size' must be tuple of ints, but found ", type_name(seq));
-  py::sequence s = py::reinterpret_borrow<py::sequence>(seq);
+  // The iterator owns each item while it is used (a tensor makes its rows on access).
   DimVec out;
   int64_t i = 0;
-  for (py::handle item : s) out.push_back(index_value(item, op, i++));
+  for (py::handle item : py::reinterpret_borrow<py::iterable>(seq)) out.push_back(index_value(item, op, i++));
   return out;
 }
 

@@ -31,12 +31,25 @@ Tensor as_tensor_arg(py::handle h, const char* op);
 // Sizes from `zeros(2, 3)`, `zeros((2, 3))`, `zeros([2, 3])` or `zeros(Size([2, 3]))`.
 DimVec parse_size(const py::args& args, const char* op);
 DimVec to_dimvec(py::handle seq, const char* op);
+// The value of an object with __index__ (numpy integers, 0-d int tensors); raises the
+// Python error __index__ set (a TypeError for arrays of several elements).
+int64_t index_to_int64(py::handle h);
 py::object size_object(const DimVec& sizes);  // pytensor.Size
 std::string type_name(py::handle h);
 
 }  // namespace pt::python
 
 namespace pybind11::detail {
+
+// A Tensor argument never binds None (pybind11 would pass a null pointer into the op); an
+// optional tensor is declared std::optional<Tensor> or taken as py::handle.
+template <>
+class type_caster<pt::Tensor> : public copyable_holder_caster<pt::TensorImpl, pt::Tensor> {
+ public:
+  bool load(handle src, bool convert) {
+    return !src.is_none() && copyable_holder_caster<pt::TensorImpl, pt::Tensor>::load(src, convert);
+  }
+};
 
 template <>
 struct type_caster<pt::DType> {
