@@ -570,6 +570,18 @@ def test_version_error_when_saved_input_modified():
         backward(d)
 
 
+def test_inplace_with_self_as_other_operand():
+    x = _x()
+    a = x * 1
+    a.add_(a)  # add saves nothing: fine
+    backward(a)
+    assert x.grad.tolist() == [2.0, 2.0]
+    b = x * 1
+    b.mul_(b)  # the saved other operand is self, overwritten: PyTorch's version error
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        backward(b)
+
+
 def test_inplace_on_saved_but_unneeded_tensor_is_fine():
     x = _x()
     a = x * 1

@@ -67,9 +67,16 @@ void Recorder::start(const Formula* f, std::initializer_list<Arg> inputs, bool i
     ++i;
   }
   i = 0;
+  const Tensor& self = *inputs.begin()->tensor;
   for (const Arg& a : inputs) {
-    if (!a.is_scalar() && (reads & (1u << i)))
-      n.saved[i] = autograd::SavedVariable(inplace && i == 0 ? clone(*a.tensor) : *a.tensor, false);
+    if (!a.is_scalar() && (reads & (1u << i))) {
+      const Tensor& t = *a.tensor;
+      if (inplace && i == 0)
+        n.saved[i] = autograd::SavedVariable(clone(t), false);
+      else  // self as another operand (x.mul_(x)): saved as the output it becomes, not as a
+            // strong reference that would form a cycle; unpacking it raises the version error
+        n.saved[i] = autograd::SavedVariable(t, /*is_output=*/inplace && t == self);
+    }
     ++i;
   }
   n.save_result = reads & kResult;
