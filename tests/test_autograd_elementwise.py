@@ -238,6 +238,9 @@ GRADGRAD = {
     "maximum": lambda a, b: pytensor.maximum(a, b) * b,
     "atan2": pytensor.atan2,
     "sqrt": lambda a, b: (a * b).abs().sqrt(),
+    # in-place ops whose formulas read self's old value (saved with its history) or the result
+    "inplace_old_self": lambda a, b: (a * 1).mul_(b).pow_(2).div_(b).sigmoid_(),
+    "inplace_result": lambda a, b: (a * b).clamp_(-1.0, 1.5).tanh_(),
 }
 
 
@@ -281,6 +284,8 @@ def test_special_points():
     assert ga.tolist() == [0.5, 0.0, 1.0] and gb.tolist() == [0.5, 1.0, 1.0]
     ga, gb = grads(pytensor.minimum, [1.0, 2.0], [1.0, 3.0])
     assert ga.tolist() == [0.5, 1.0] and gb.tolist() == [0.5, 0.0]
+    ga, gb = grads(pytensor.atan2, [0.0, 1.0], [0.0, 0.0])
+    assert ga.tolist() == [0.0, 0.0] and gb.tolist() == [0.0, -1.0]
     (g,) = grads(pytensor.nan_to_num, [nan, inf, 1.0])
     assert g.tolist() == [0.0, 0.0, 1.0]
 
@@ -580,6 +585,14 @@ def test_inplace_with_self_as_other_operand():
     b.mul_(b)  # the saved other operand is self, overwritten: PyTorch's version error
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         backward(b)
+
+
+def test_inplace_after_inplace_that_saved_its_result():
+    y = _x() * 1
+    y.tanh_()  # saves y as its result
+    y.sigmoid_()
+    with pytest.raises(RuntimeError, match="which is output 0 of TanhBackward0"):
+        backward(y)
 
 
 def test_inplace_on_saved_but_unneeded_tensor_is_fine():

@@ -46,6 +46,13 @@ struct ElementwiseBackward final : autograd::Node {
   DimVec shapes[3];
 };
 
+// The value an in-place op is about to overwrite. With history it is copied through mul, which
+// records: a create_graph backward must differentiate through the saved copy too (clone()
+// records nothing).
+static Tensor old_value(const Tensor& self) {
+  return self->requires_grad() ? mul(self, Scalar::from_int(1)) : clone(self);
+}
+
 void Recorder::start(const Formula* f, std::initializer_list<Arg> inputs, bool inplace,
                      const Scalar& alpha) {
   if (!f) return;
@@ -72,7 +79,7 @@ void Recorder::start(const Formula* f, std::initializer_list<Arg> inputs, bool i
     if (!a.is_scalar() && (reads & (1u << i))) {
       const Tensor& t = *a.tensor;
       if (inplace && i == 0)
-        n.saved[i] = autograd::SavedVariable(clone(t), false);
+        n.saved[i] = autograd::SavedVariable(old_value(t), false);
       else  // self as another operand (x.mul_(x)): saved as the output it becomes, not as a
             // strong reference that would form a cycle; unpacking it raises the version error
         n.saved[i] = autograd::SavedVariable(t, /*is_output=*/inplace && t == self);
@@ -280,10 +287,14 @@ const Formula minimum_grad{"MinimumBackward0",
      [](const C& c) { return split_ties(c, lt(c.tensor[0], c.tensor[1])); }},
     {kIn0 | kIn1, kIn0 | kIn1}};
 
-static Tensor atan2_denominator(const C& c) { return add(square(c.tensor[0]), square(c.tensor[1])); }
+// 1 / (a^2 + b^2), taken as 0 at the origin, where PyTorch gives both gradients 0.
+static Tensor atan2_scale(const C& c) {
+  const Tensor d = add(square(c.tensor[0]), square(c.tensor[1]));
+  return where(eq(d, kZero), kZero, reciprocal(d));
+}
 const Formula atan2_grad{"Atan2Backward0",
-    {[](const C& c) { return div(mul(c.grad, c.tensor[1]), atan2_denominator(c)); },
-     [](const C& c) { return div(mul(neg(c.grad), c.tensor[0]), atan2_denominator(c)); }},
+    {[](const C& c) { return mul(mul(c.grad, c.tensor[1]), atan2_scale(c)); },
+     [](const C& c) { return mul(mul(neg(c.grad), c.tensor[0]), atan2_scale(c)); }},
     {kIn0 | kIn1, kIn0 | kIn1}};
 
 // a - b * q with q = floor(a / b) (remainder) or trunc(a / b) (fmod), q held constant.
