@@ -1,16 +1,19 @@
 // Elementwise ops: argument checks, result dtype (PyTorch's promotion), output allocation and
 // the in-place rules, then the CPU kernels of cpu/elementwise.cpp. Python numbers never
 // become tensors: they are converted to the compute dtype into a local buffer and enter the
-// loop as a stride-0 operand.
+// loop as a stride-0 operand. Each differentiable op names its backward formula
+// (ops/elementwise_backward.cpp) and records it through a Recorder around the kernel call.
 #include "ops/elementwise.h"
 
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "core/error.h"
 #include "core/iter.h"
 #include "cpu/elementwise.h"
 #include "ops/copy.h"
+#include "ops/elementwise_backward.h"
 #include "ops/factory.h"
 
 namespace pt::ops {
@@ -197,27 +200,33 @@ static void binary_into(BinaryOp op, const Tensor& out, Arg a, Arg b, DType ct, 
   PT_CHECK(ok, RuntimeError, "ZeroDivisionError");
 }
 
-static Tensor binary(BinaryOp op, Arg a, Arg b, const char* name,
+// `f`: the backward recorded when an input requires grad (null: the op has none).
+static Tensor binary(BinaryOp op, Arg a, Arg b, const char* name, const Formula* f,
                      const Scalar& alpha = Scalar::from_int(1)) {
   check_cpu({a, b}, name);
   PT_CHECK(!a.is_scalar() || !b.is_scalar(), TypeError, name, "(): expected at least one Tensor argument");
   const DType ct = compute_dtype(op, a, b, name, alpha);
+  Recorder rec(f, {a, b}, /*inplace=*/false, alpha);
   Tensor out = empty(broadcast_all({a, b}, name), cpu::writes_bool(op) ? DType::Bool : ct);
   binary_into(op, out, a, b, ct, alpha, name);
+  rec.finish(out);
   return out;
 }
 
 static const Tensor& binary_(BinaryOp op, const Tensor& self, Arg other, const char* name,
-                             const Scalar& alpha = Scalar::from_int(1)) {
+                             const Formula* f, const Scalar& alpha = Scalar::from_int(1)) {
+  autograd::check_inplace(self, name);
   const DType ct = compute_dtype(op, self, other, name, alpha);
   const DType rt = cpu::writes_bool(op) ? DType::Bool : ct;
   check_inplace(self, {other}, rt, name);
+  Recorder rec(f, {self, other}, /*inplace=*/true, alpha);
   if (rt == self->dtype() && ct == rt) {
     self->bump_version();
     binary_into(op, self, self, other, ct, alpha, name);
   } else {
-    copy_(self, binary(op, self, other, name, alpha), name);  // copy_ bumps the version
+    copy_(self, binary(op, self, other, name, nullptr, alpha), name);  // copy_ bumps the version
   }
+  rec.finish(self);
   return self;
 }
 
@@ -226,56 +235,80 @@ static BinaryOp div_op(RoundingMode mode) {
          : mode == RoundingMode::Floor ? BinaryOp::DivFloor : BinaryOp::Div;
 }
 
-Tensor add(Arg a, Arg b, Scalar alpha) { return binary(BinaryOp::Add, a, b, "add", alpha); }
-Tensor sub(Arg a, Arg b, Scalar alpha) { return binary(BinaryOp::Sub, a, b, "sub", alpha); }
-Tensor mul(Arg a, Arg b) { return binary(BinaryOp::Mul, a, b, "mul"); }
-Tensor div(Arg a, Arg b, RoundingMode mode) { return binary(div_op(mode), a, b, "div"); }
-Tensor floor_divide(Arg a, Arg b) { return binary(BinaryOp::DivFloor, a, b, "floor_divide"); }
-Tensor remainder(Arg a, Arg b) { return binary(BinaryOp::Remainder, a, b, "remainder"); }
-Tensor fmod(Arg a, Arg b) { return binary(BinaryOp::Fmod, a, b, "fmod"); }
-Tensor pow(Arg a, Arg b) { return binary(BinaryOp::Pow, a, b, "pow"); }
-Tensor maximum(Arg a, Arg b) { return binary(BinaryOp::Maximum, a, b, "maximum"); }
-Tensor minimum(Arg a, Arg b) { return binary(BinaryOp::Minimum, a, b, "minimum"); }
-Tensor atan2(Arg a, Arg b) { return binary(BinaryOp::Atan2, a, b, "atan2"); }
-Tensor bitwise_and(Arg a, Arg b) { return binary(BinaryOp::BitAnd, a, b, "bitwise_and"); }
-Tensor bitwise_or(Arg a, Arg b) { return binary(BinaryOp::BitOr, a, b, "bitwise_or"); }
-Tensor bitwise_xor(Arg a, Arg b) { return binary(BinaryOp::BitXor, a, b, "bitwise_xor"); }
-Tensor logical_and(Arg a, Arg b) { return binary(BinaryOp::LogicalAnd, a, b, "logical_and"); }
-Tensor logical_or(Arg a, Arg b) { return binary(BinaryOp::LogicalOr, a, b, "logical_or"); }
-Tensor logical_xor(Arg a, Arg b) { return binary(BinaryOp::LogicalXor, a, b, "logical_xor"); }
-Tensor eq(Arg a, Arg b) { return binary(BinaryOp::Eq, a, b, "eq"); }
-Tensor ne(Arg a, Arg b) { return binary(BinaryOp::Ne, a, b, "ne"); }
-Tensor lt(Arg a, Arg b) { return binary(BinaryOp::Lt, a, b, "lt"); }
-Tensor le(Arg a, Arg b) { return binary(BinaryOp::Le, a, b, "le"); }
-Tensor gt(Arg a, Arg b) { return binary(BinaryOp::Gt, a, b, "gt"); }
-Tensor ge(Arg a, Arg b) { return binary(BinaryOp::Ge, a, b, "ge"); }
+// PyTorch names the node after which operands are numbers.
+static const Formula* pow_formula(Arg a, Arg b) {
+  return a.is_scalar() ? &pow_scalar_base_grad : b.is_scalar() ? &pow_scalar_exponent_grad : &pow_grad;
+}
+static const Formula* remainder_formula(Arg a, Arg b) {
+  return a.is_scalar() ? &rremainder_grad : b.is_scalar() ? &remainder_scalar_grad : &remainder_grad;
+}
+static const Formula* fmod_formula(Arg a, Arg b) {
+  return a.is_scalar() ? &rfmod_grad : b.is_scalar() ? &fmod_scalar_grad : &fmod_grad;
+}
+
+Tensor add(Arg a, Arg b, Scalar alpha) { return binary(BinaryOp::Add, a, b, "add", &add_grad, alpha); }
+Tensor sub(Arg a, Arg b, Scalar alpha) {
+  return binary(BinaryOp::Sub, a, b, "sub", a.is_scalar() ? &rsub_grad : &sub_grad, alpha);
+}
+Tensor mul(Arg a, Arg b) { return binary(BinaryOp::Mul, a, b, "mul", &mul_grad); }
+Tensor div(Arg a, Arg b, RoundingMode mode) {
+  return binary(div_op(mode), a, b, "div", mode == RoundingMode::None ? &div_grad : &div_rounding_grad);
+}
+Tensor floor_divide(Arg a, Arg b) {
+  return binary(BinaryOp::DivFloor, a, b, "floor_divide", &floor_divide_grad);
+}
+Tensor remainder(Arg a, Arg b) {
+  return binary(BinaryOp::Remainder, a, b, "remainder", remainder_formula(a, b));
+}
+Tensor fmod(Arg a, Arg b) { return binary(BinaryOp::Fmod, a, b, "fmod", fmod_formula(a, b)); }
+Tensor pow(Arg a, Arg b) { return binary(BinaryOp::Pow, a, b, "pow", pow_formula(a, b)); }
+Tensor maximum(Arg a, Arg b) { return binary(BinaryOp::Maximum, a, b, "maximum", &maximum_grad); }
+Tensor minimum(Arg a, Arg b) { return binary(BinaryOp::Minimum, a, b, "minimum", &minimum_grad); }
+Tensor atan2(Arg a, Arg b) { return binary(BinaryOp::Atan2, a, b, "atan2", &atan2_grad); }
+Tensor bitwise_and(Arg a, Arg b) { return binary(BinaryOp::BitAnd, a, b, "bitwise_and", nullptr); }
+Tensor bitwise_or(Arg a, Arg b) { return binary(BinaryOp::BitOr, a, b, "bitwise_or", nullptr); }
+Tensor bitwise_xor(Arg a, Arg b) { return binary(BinaryOp::BitXor, a, b, "bitwise_xor", nullptr); }
+Tensor logical_and(Arg a, Arg b) { return binary(BinaryOp::LogicalAnd, a, b, "logical_and", nullptr); }
+Tensor logical_or(Arg a, Arg b) { return binary(BinaryOp::LogicalOr, a, b, "logical_or", nullptr); }
+Tensor logical_xor(Arg a, Arg b) { return binary(BinaryOp::LogicalXor, a, b, "logical_xor", nullptr); }
+Tensor eq(Arg a, Arg b) { return binary(BinaryOp::Eq, a, b, "eq", nullptr); }
+Tensor ne(Arg a, Arg b) { return binary(BinaryOp::Ne, a, b, "ne", nullptr); }
+Tensor lt(Arg a, Arg b) { return binary(BinaryOp::Lt, a, b, "lt", nullptr); }
+Tensor le(Arg a, Arg b) { return binary(BinaryOp::Le, a, b, "le", nullptr); }
+Tensor gt(Arg a, Arg b) { return binary(BinaryOp::Gt, a, b, "gt", nullptr); }
+Tensor ge(Arg a, Arg b) { return binary(BinaryOp::Ge, a, b, "ge", nullptr); }
 
 const Tensor& add_(const Tensor& self, Arg other, Scalar alpha) {
-  return binary_(BinaryOp::Add, self, other, "add_", alpha);
+  return binary_(BinaryOp::Add, self, other, "add_", &add_grad, alpha);
 }
 const Tensor& sub_(const Tensor& self, Arg other, Scalar alpha) {
-  return binary_(BinaryOp::Sub, self, other, "sub_", alpha);
+  return binary_(BinaryOp::Sub, self, other, "sub_", &sub_grad, alpha);
 }
-const Tensor& mul_(const Tensor& self, Arg other) { return binary_(BinaryOp::Mul, self, other, "mul_"); }
+const Tensor& mul_(const Tensor& self, Arg other) { return binary_(BinaryOp::Mul, self, other, "mul_", &mul_grad); }
 const Tensor& div_(const Tensor& self, Arg other, RoundingMode mode) {
-  return binary_(div_op(mode), self, other, "div_");
+  return binary_(div_op(mode), self, other, "div_",
+                 mode == RoundingMode::None ? &div_grad : &div_rounding_grad);
 }
 const Tensor& floor_divide_(const Tensor& self, Arg other) {
-  return binary_(BinaryOp::DivFloor, self, other, "floor_divide_");
+  return binary_(BinaryOp::DivFloor, self, other, "floor_divide_", &floor_divide_grad);
 }
 const Tensor& remainder_(const Tensor& self, Arg other) {
-  return binary_(BinaryOp::Remainder, self, other, "remainder_");
+  return binary_(BinaryOp::Remainder, self, other, "remainder_", remainder_formula(self, other));
 }
-const Tensor& fmod_(const Tensor& self, Arg other) { return binary_(BinaryOp::Fmod, self, other, "fmod_"); }
-const Tensor& pow_(const Tensor& self, Arg other) { return binary_(BinaryOp::Pow, self, other, "pow_"); }
+const Tensor& fmod_(const Tensor& self, Arg other) {
+  return binary_(BinaryOp::Fmod, self, other, "fmod_", fmod_formula(self, other));
+}
+const Tensor& pow_(const Tensor& self, Arg other) {
+  return binary_(BinaryOp::Pow, self, other, "pow_", pow_formula(self, other));
+}
 const Tensor& bitwise_and_(const Tensor& self, Arg other) {
-  return binary_(BinaryOp::BitAnd, self, other, "bitwise_and_");
+  return binary_(BinaryOp::BitAnd, self, other, "bitwise_and_", nullptr);
 }
 const Tensor& bitwise_or_(const Tensor& self, Arg other) {
-  return binary_(BinaryOp::BitOr, self, other, "bitwise_or_");
+  return binary_(BinaryOp::BitOr, self, other, "bitwise_or_", nullptr);
 }
 const Tensor& bitwise_xor_(const Tensor& self, Arg other) {
-  return binary_(BinaryOp::BitXor, self, other, "bitwise_xor_");
+  return binary_(BinaryOp::BitXor, self, other, "bitwise_xor_", nullptr);
 }
 
 // ---- unary ops ----
@@ -308,19 +341,25 @@ static Tensor unary(UnaryOp op, Kind kind, const Tensor& x, const char* name,
     if (t == DType::Bool) throw_bad_dtype(name, t);
     if (!is_floating(t)) return clone(x);
   }
+  // Only floating inputs get here with requires_grad set.
+  Recorder rec(op, x, /*inplace=*/false);
   Tensor out = empty(x->sizes(), kind == Kind::Bool ? DType::Bool : t);
   run_unary(op, out, x, name, params);
+  rec.finish(out);
   return out;
 }
 
 static const Tensor& unary_(UnaryOp op, Kind kind, const Tensor& x, const char* name,
                             const double* params = nullptr) {
+  autograd::check_inplace(x, name);
   const DType t = x->dtype();
   if (kind == Kind::Rounding && t == DType::Bool) throw_bad_dtype(name, t);
   check_inplace(x, {}, kind == Kind::Float ? to_float(t) : t, name);
   x->bump_version();
   if (kind == Kind::Rounding && !is_floating(t)) return x;
+  Recorder rec(op, x, /*inplace=*/true);
   run_unary(op, x, x, name, params);
+  rec.finish(x);
   return x;
 }
 
@@ -488,49 +527,74 @@ const Tensor& nan_to_num_(const Tensor& x, std::optional<double> nan, std::optio
 
 // ---- clamp, where, fill ----
 
+// clamp's node: ClampBackward0 when a bound is a tensor, ClampBackward1 when all are numbers;
+// with one bound it keeps the gradient at the bound like clamp_min/clamp_max.
+static const Formula* clamp_formula(const std::optional<Arg>& lo, const std::optional<Arg>& hi) {
+  const bool tensor_bound = (lo && !lo->is_scalar()) || (hi && !hi->is_scalar());
+  if (!hi) return tensor_bound ? &clamp_lo_tensor_grad : &clamp_lo_scalar_grad;
+  if (!lo) return tensor_bound ? &clamp_hi_tensor_grad : &clamp_hi_scalar_grad;
+  return tensor_bound ? &clamp_tensor_grad : &clamp_scalar_grad;
+}
+
 static Tensor clamp_impl(const Tensor& x, const std::optional<Arg>& lo, const std::optional<Arg>& hi,
-                         const char* name) {
+                         const char* name, const Formula* f) {
   PT_CHECK(lo || hi, RuntimeError, name, ": At least one of 'min' or 'max' must not be None");
-  if (!hi) return binary(BinaryOp::Maximum, x, *lo, name);
-  if (!lo) return binary(BinaryOp::Minimum, x, *hi, name);
+  if (!hi) return binary(BinaryOp::Maximum, x, *lo, name, f);
+  if (!lo) return binary(BinaryOp::Minimum, x, *hi, name, f);
   check_cpu({x, *lo, *hi}, name);
   const DType ct = result_type({x, *lo, *hi});
+  Recorder rec(f, {x, *lo, *hi}, /*inplace=*/false);
   Tensor out = empty(broadcast_all({x, *lo, *hi}, name), ct);
   run_loop(out, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
            [&](const StridedLoop& loop) { cpu::clamp(ct, loop); });
+  rec.finish(out);
   return out;
 }
 
 static const Tensor& clamp_impl_(const Tensor& x, const std::optional<Arg>& lo,
                                  const std::optional<Arg>& hi, const char* name) {
   PT_CHECK(lo || hi, RuntimeError, name, ": At least one of 'min' or 'max' must not be None");
-  if (!hi) return binary_(BinaryOp::Maximum, x, *lo, name);
-  if (!lo) return binary_(BinaryOp::Minimum, x, *hi, name);
+  const Formula* f = clamp_formula(lo, hi);
+  if (!hi) return binary_(BinaryOp::Maximum, x, *lo, name, f);
+  if (!lo) return binary_(BinaryOp::Minimum, x, *hi, name, f);
+  autograd::check_inplace(x, name);
   const DType ct = result_type({x, *lo, *hi});
   check_inplace(x, {*lo, *hi}, ct, name);
+  Recorder rec(f, {x, *lo, *hi}, /*inplace=*/true);
   if (ct != x->dtype()) {
-    copy_(x, clamp_impl(x, lo, hi, name), name);
-    return x;
+    copy_(x, clamp_impl(x, lo, hi, name, nullptr), name);
+  } else {
+    x->bump_version();
+    run_loop(x, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
+             [&](const StridedLoop& loop) { cpu::clamp(ct, loop); });
   }
-  x->bump_version();
-  run_loop(x, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
-           [&](const StridedLoop& loop) { cpu::clamp(ct, loop); });
+  rec.finish(x);
   return x;
 }
 
 Tensor clamp(const Tensor& x, std::optional<Arg> min, std::optional<Arg> max) {
-  return clamp_impl(x, min, max, "clamp");
+  return clamp_impl(x, min, max, "clamp", clamp_formula(min, max));
 }
 const Tensor& clamp_(const Tensor& x, std::optional<Arg> min, std::optional<Arg> max) {
   return clamp_impl_(x, min, max, "clamp_");
 }
-Tensor clamp_min(const Tensor& x, Arg min) { return binary(BinaryOp::Maximum, x, min, "clamp_min"); }
-Tensor clamp_max(const Tensor& x, Arg max) { return binary(BinaryOp::Minimum, x, max, "clamp_max"); }
+static const Formula* clamp_min_formula(Arg min) {
+  return min.is_scalar() ? &clamp_min_scalar_grad : &clamp_min_tensor_grad;
+}
+static const Formula* clamp_max_formula(Arg max) {
+  return max.is_scalar() ? &clamp_max_scalar_grad : &clamp_max_tensor_grad;
+}
+Tensor clamp_min(const Tensor& x, Arg min) {
+  return binary(BinaryOp::Maximum, x, min, "clamp_min", clamp_min_formula(min));
+}
+Tensor clamp_max(const Tensor& x, Arg max) {
+  return binary(BinaryOp::Minimum, x, max, "clamp_max", clamp_max_formula(max));
+}
 const Tensor& clamp_min_(const Tensor& x, Arg min) {
-  return binary_(BinaryOp::Maximum, x, min, "clamp_min_");
+  return binary_(BinaryOp::Maximum, x, min, "clamp_min_", clamp_min_formula(min));
 }
 const Tensor& clamp_max_(const Tensor& x, Arg max) {
-  return binary_(BinaryOp::Minimum, x, max, "clamp_max_");
+  return binary_(BinaryOp::Minimum, x, max, "clamp_max_", clamp_max_formula(max));
 }
 
 Tensor where(const Tensor& cond, Arg a, Arg b) {
@@ -539,9 +603,11 @@ Tensor where(const Tensor& cond, Arg a, Arg b) {
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            torch_name(cond->dtype()));
   const DType ct = result_type({a, b});
+  Recorder rec(&where_grad, {cond, a, b}, /*inplace=*/false);
   Tensor out = empty(broadcast_all({cond, a, b}, "where"), ct);
   run_loop(out, {{cond, DType::Bool}, {a, ct}, {b, ct}}, "where",
            [&](const StridedLoop& loop) { cpu::where(ct, loop); });
+  rec.finish(out);
   return out;
 }
 
@@ -556,15 +622,31 @@ static Scalar item_scalar(const Tensor& t) {
   return s;
 }
 
+// fill_ and zero_ on a tensor with history cut it off: the old values get a zero gradient.
 const Tensor& fill_(const Tensor& self, Arg value) {
-  if (value.is_scalar()) return fill_(self, value.scalar);  // ops/factory.cpp
+  autograd::check_inplace(self, "fill_");
+  if (value.is_scalar()) {
+    Recorder rec(&fill_scalar_grad, {self}, /*inplace=*/true);
+    fill_(self, value.scalar);  // ops/factory.cpp
+    rec.finish(self);
+    return self;
+  }
   const Tensor& v = *value.tensor;
   PT_CHECK(v->dim() == 0, RuntimeError, "fill_ only supports 0-dimension value tensor but got tensor with ",
            v->dim(), " dimensions.");
   check_cpu({v}, "fill_");
-  return fill_(self, item_scalar(v));
+  Recorder rec(&fill_tensor_grad, {self, v}, /*inplace=*/true);
+  fill_(self, item_scalar(v));
+  rec.finish(self);
+  return self;
 }
 
-const Tensor& zero_(const Tensor& self) { return fill_(self, Scalar::from_int(0)); }
+const Tensor& zero_(const Tensor& self) {
+  autograd::check_inplace(self, "zero_");
+  Recorder rec(&zero_grad, {self}, /*inplace=*/true);
+  fill_(self, Scalar::from_int(0));
+  rec.finish(self);
+  return self;
+}
 
 }  // namespace pt::ops
