@@ -27,6 +27,7 @@ static DType common_dtype(const std::vector<Tensor>& ts, const char* op) {
 // Legacy rule kept by PyTorch: cat skips 1-D empty tensors (but they still promote the dtype).
 static bool skipped(const Tensor& x) { return x->dim() == 1 && x->sizes()[0] == 0; }
 
+namespace {
 // A join's inputs get their pieces of the output's gradient (a slice for cat, a select for
 // stack), cast back to their own dtypes; cat's skipped inputs get an empty gradient.
 struct JoinBackward final : autograd::Node {
@@ -64,6 +65,7 @@ struct JoinBackward final : autograd::Node {
   bool stacked_;
   std::vector<Piece> pieces_;
 };
+}  // namespace
 
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
   PT_CHECK(!ts.empty(), ValueError, "cat(): expected a non-empty list of Tensors");
@@ -136,6 +138,7 @@ Tensor hstack(const std::vector<Tensor>& ts) {
 Tensor vstack(const std::vector<Tensor>& ts) { return stack_along(ts, 2, 0, "vstack"); }
 Tensor dstack(const std::vector<Tensor>& ts) { return stack_along(ts, 3, 2, "dstack"); }
 
+namespace {
 // Flipping is its own inverse.
 struct FlipBackward0 final : autograd::Node {
   explicit FlipBackward0(DimVec dims) : dims_(std::move(dims)) {}
@@ -143,6 +146,7 @@ struct FlipBackward0 final : autograd::Node {
   autograd::TensorList apply(autograd::TensorList&& grads) override { return {flip(grads[0], dims_)}; }
   DimVec dims_;
 };
+}  // namespace
 
 Tensor flip(const Tensor& t, const DimVec& dims) {
   // Copy from a view that walks the flipped dims backwards (negative strides).
@@ -171,6 +175,7 @@ Tensor flipud(const Tensor& t) {
   return flip(t, {0});
 }
 
+namespace {
 // Rolling back by the same shifts; each is reduced modulo its dim first, so negating it cannot
 // overflow.
 struct RollBackward0 final : autograd::Node {
@@ -186,6 +191,7 @@ struct RollBackward0 final : autograd::Node {
   autograd::TensorList apply(autograd::TensorList&& grads) override { return {roll(grads[0], shifts_, dims_)}; }
   DimVec shifts_, dims_;
 };
+}  // namespace
 
 static Tensor roll_forward(const Tensor& t, const DimVec& shifts, const DimVec& dims) {
   if (dims.empty()) {
@@ -231,6 +237,7 @@ static Tensor fold(const Tensor& g, const DimVec& big, const DimVec& small, cons
   return reshape(sum_to(reshape(g, big), small), sizes);
 }
 
+namespace {
 struct RepeatBackward0 final : autograd::Node {
   RepeatBackward0(DimVec big, DimVec small, DimVec sizes)
       : big_(std::move(big)), small_(std::move(small)), sizes_(std::move(sizes)) {}
@@ -238,6 +245,7 @@ struct RepeatBackward0 final : autograd::Node {
   autograd::TensorList apply(autograd::TensorList&& grads) override { return {fold(grads[0], big_, small_, sizes_)}; }
   DimVec big_, small_, sizes_;
 };
+}  // namespace
 
 Tensor repeat(const Tensor& t, const DimVec& repeats) {
   const int64_t nd = repeats.size(), lead = nd - t->dim();
@@ -288,6 +296,7 @@ Tensor tile(const Tensor& t, const DimVec& dims) {
 // repeat_interleave in runs: k consecutive entries along the dim, each repeated r times.
 using Runs = std::vector<std::pair<int64_t, int64_t>>;
 
+namespace {
 // Each run's gradient, read as (k, r) along the dim, sums over r back into its k entries.
 struct RepeatInterleaveBackward final : autograd::Node {
   RepeatInterleaveBackward(const char* name, int64_t dim, Runs runs, DimVec sizes)
@@ -315,6 +324,7 @@ struct RepeatInterleaveBackward final : autograd::Node {
   Runs runs_;
   DimVec sizes_;
 };
+}  // namespace
 
 // `t` (flattened first when `flat`) with its entries along `d` repeated by `runs`, which add up
 // to `total`. One broadcasting copy per run.
@@ -389,6 +399,7 @@ static void check_matrix(const Tensor& t, const char* op) {
   check_cpu(t, op);
 }
 
+namespace {
 // The gradient keeps the same triangle.
 struct TriangleBackward final : autograd::Node {
   TriangleBackward(int64_t diagonal, bool lower) : diagonal_(diagonal), lower_(lower) {}
@@ -399,6 +410,7 @@ struct TriangleBackward final : autograd::Node {
   int64_t diagonal_;
   bool lower_;
 };
+}  // namespace
 
 static Tensor triangle(const Tensor& t, int64_t diagonal, bool lower, const char* op) {
   check_matrix(t, op);

@@ -13,6 +13,7 @@
 namespace pt::ops {
 
 // ---- backward nodes of the views ----
+namespace {
 
 // Views that regroup elements without reordering them (view, reshape, squeeze, unsqueeze...):
 // the gradient is reshaped back to the input's sizes.
@@ -72,6 +73,8 @@ struct SplitBackward final : autograd::Node {
   int64_t dim_;
   bool stacked_;
 };
+
+}  // namespace
 
 Tensor geometry_view(const Tensor& t, Geometry geometry, GeometryNames names, bool copy) {
   return record<GeometryBackward>(t, !copy, [&] { return copy ? clone(geometry(t)) : geometry(t); },
