@@ -44,6 +44,8 @@ def _add_records():
 # reduce family records SumBackward; gradients that meet (x used twice) once add records AddBackward.
 needs_sum_backward = pytest.mark.skipif(not _sum_records(), reason="sum records no backward yet")
 needs_add_backward = pytest.mark.skipif(not _add_records(), reason="add records no backward yet")
+needs_index_backward = pytest.mark.skipif(
+    not pt.ones(2, requires_grad=True)[0].requires_grad, reason="indexing records no backward yet")
 
 
 # ---- gradcheck of every op: (id, function, input shape) ----
@@ -425,6 +427,23 @@ def test_chains_of_views_accumulate_into_the_base():
     np.testing.assert_array_equal(np_of(base.grad), expected.ravel())
     assert gradcheck(lambda z: z.view(2, 3).t().unsqueeze(0).expand(2, 3, 2).permute(2, 0, 1).reshape(-1),
                      (leaf((6,)),))
+
+
+@needs_index_backward
+def test_indexing_views_of_views_accumulate_into_the_base():
+    base = leaf((6,))
+    x = base.view(2, 3)
+    parts = [x[0], x[:, 1], x.t()[2], x[1, ::2].unsqueeze(0)]
+    y = pt.cat([p.reshape(-1) for p in parts])
+    g = np.arange(1.0, 10.0)
+    y.backward(pt.from_numpy(g.copy()))
+    expected = np.zeros((2, 3))
+    expected[0] += g[0:3]
+    expected[:, 1] += g[3:5]
+    expected[:, 2] += g[5:7]
+    expected[1, ::2] += g[7:9]
+    np.testing.assert_array_equal(np_of(base.grad), expected.ravel())
+    assert gradcheck(lambda b: b.view(2, 3)[:, 1:].t().reshape(-1)[::2], (leaf((6,)),))
 
 
 def test_grads_accumulate_over_backward_calls():

@@ -1,6 +1,7 @@
 // View ops: each computes new sizes, strides and storage offset and returns a tensor sharing
-// the input's storage. Nothing here touches element data. Their backward nodes come first: a few
-// shapes of formula serve every view, each node named as PyTorch names the op's.
+// the input's storage. Their backward nodes come first: a few shapes of formula serve every view,
+// each node named as PyTorch names the op's. Only geometry_embed (the gradient of a strided view)
+// writes element data.
 #include <algorithm>
 #include <optional>
 
@@ -84,7 +85,7 @@ Tensor geometry_view(const Tensor& t, Geometry geometry, GeometryNames names, bo
 Tensor geometry_embed(const Tensor& src, const DimVec& sizes, Geometry geometry, GeometryNames names) {
   return record<GeometryBackward>(src, false, [&] {
     Tensor out = zeros(sizes, src->dtype(), src->device());
-    copy_(geometry(out), src, names.embed);
+    copy_(geometry(out), src);
     return out;
   }, std::move(geometry), names, false, DimVec{});
 }
@@ -100,8 +101,6 @@ Tensor select_along(const Tensor& t, int64_t dim, int64_t index) {
   return geometry_view(t, [=](const Tensor& x) { return dim_select(x, dim, index); },
                        {"SelectBackward0", "SelectBackwardBackward0"});
 }
-
-// ---- the views ----
 
 std::ostream& operator<<(std::ostream& os, ListStr s) {
   os << '[';
@@ -137,6 +136,8 @@ int64_t wrap_dim_nonscalar(int64_t dim, const Tensor& t, const char* op) {
            " but tensor has no dimensions");
   return wrap_dim(dim, t->dim(), op);
 }
+
+// ---- the views ----
 
 // `shape` with its one -1 resolved against `numel`; PyTorch's errors otherwise.
 static DimVec infer_size(const DimVec& shape, int64_t numel) {
