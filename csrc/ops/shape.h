@@ -1,10 +1,14 @@
 // Shape ops. Views (shape_view.cpp) share the input's storage and only compute new sizes,
-// strides and offset; joins and copies (shape_join.cpp) allocate and fill through copy_.
+// strides and offset; joins and copies (shape_join.cpp) allocate and fill through copy_. Each op
+// records its backward node (PyTorch's name) when an input requires grad; the formulas are shape
+// ops themselves, so create_graph differentiates them again.
 #pragma once
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <vector>
 
+#include "autograd/record.h"
 #include "core/tensor.h"
 
 namespace pt::ops {
@@ -16,7 +20,9 @@ Tensor reshape(const Tensor& t, const DimVec& shape);
 Tensor flatten(const Tensor& t, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor unflatten(const Tensor& t, int64_t dim, const DimVec& sizes);
 Tensor ravel(const Tensor& t);
+// Three forms, as PyTorch's nodes tell them apart: SqueezeBackward0 / 1 / 2.
 Tensor squeeze(const Tensor& t);                        // every size-1 dim
+Tensor squeeze(const Tensor& t, int64_t dim);           // `dim` if it has size 1
 Tensor squeeze(const Tensor& t, const DimVec& dims);    // size-1 dims among `dims`
 Tensor unsqueeze(const Tensor& t, int64_t dim);
 Tensor permute(const Tensor& t, const DimVec& dims);
@@ -37,8 +43,10 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);
 std::vector<Tensor> tensor_split(const Tensor& t, int64_t sections, int64_t dim = 0);
 std::vector<Tensor> tensor_split_indices(const Tensor& t, const DimVec& indices, int64_t dim = 0);
 
-// In-place views: `self` takes the geometry of the matching view and is returned.
+// In-place views: `self` takes the geometry of the matching view and is returned. Only metadata
+// changes, yet the version is bumped (as in PyTorch): a saved `self` would now read differently.
 const Tensor& squeeze_(const Tensor& self, std::optional<DimVec> dims);
+const Tensor& squeeze_(const Tensor& self, int64_t dim);
 const Tensor& unsqueeze_(const Tensor& self, int64_t dim);
 const Tensor& transpose_(const Tensor& self, int64_t dim0, int64_t dim1);
 const Tensor& t_(const Tensor& self);
@@ -75,5 +83,50 @@ int64_t wrap_dim_nonscalar(int64_t dim, const Tensor& t, const char* op);
 // Sizes in PyTorch's message style: [2, 3].
 struct ListStr { const DimVec& v; };
 std::ostream& operator<<(std::ostream& os, ListStr s);
+
+// ---- autograd helpers shared by the two files ----
+namespace detail {
+template <class N, class Inputs, class F, class... Args>
+Tensor record_node(const Inputs& inputs, bool is_view, const F& forward, Args&&... args) {
+  if (!autograd::needs_grad(inputs)) return forward();
+  Tensor out;
+  {
+    autograd::GradModeGuard off(false);
+    out = forward();
+  }
+  auto node = autograd::make_node<N>(inputs, std::forward<Args>(args)...);
+  if (is_view) autograd::set_view_history(out, node);
+  else autograd::set_history(out, node);
+  return out;
+}
+}  // namespace detail
+
+// Runs `forward` and, when an input needs a gradient, records node N(args...) on its output
+// (marked as a view when `is_view`). The forward then runs with recording off, so that the ops
+// it is built from (clone, copy_, zeros...) leave no nodes of their own.
+template <class N, class F, class... Args>
+Tensor record(const Tensor& in, bool is_view, const F& forward, Args&&... args) {
+  return detail::record_node<N>(std::initializer_list<const Tensor*>{&in}, is_view, forward,
+                                std::forward<Args>(args)...);
+}
+template <class N, class F, class... Args>
+Tensor record(const std::vector<Tensor>& ins, bool is_view, const F& forward, Args&&... args) {
+  return detail::record_node<N>(ins, is_view, forward, std::forward<Args>(args)...);
+}
+
+// Strided geometries (a slice, a select, a diagonal) make a view of their argument. Reading
+// through one and writing a gradient into zeros through it are each other's backward.
+using Geometry = std::function<Tensor(const Tensor&)>;
+struct GeometryNames {
+  const char* view;   // the node of reading, e.g. "SliceBackward0"
+  const char* embed;  // the node of writing, e.g. "SliceBackwardBackward0"
+};
+// geometry(t) as a view (or a copy of it), recorded as names.view.
+Tensor geometry_view(const Tensor& t, Geometry geometry, GeometryNames names, bool copy = false);
+// Zeros of `sizes` with `src` copied into geometry(zeros), recorded as names.embed.
+Tensor geometry_embed(const Tensor& src, const DimVec& sizes, Geometry geometry, GeometryNames names);
+// dim_slice and dim_select that record SliceBackward0 / SelectBackward0 (backward formulas use them).
+Tensor slice_along(const Tensor& t, int64_t dim, int64_t start, int64_t length);
+Tensor select_along(const Tensor& t, int64_t dim, int64_t index);
 
 }  // namespace pt::ops

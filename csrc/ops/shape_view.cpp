@@ -1,13 +1,106 @@
 // View ops: each computes new sizes, strides and storage offset and returns a tensor sharing
-// the input's storage. Nothing here touches element data.
+// the input's storage. Their backward nodes come first: a few shapes of formula serve every view,
+// each node named as PyTorch names the op's. Only geometry_embed (the gradient of a strided view)
+// writes element data.
 #include <algorithm>
 #include <optional>
 
 #include "core/error.h"
 #include "ops/copy.h"
+#include "ops/factory.h"
+#include "ops/reduce.h"
 #include "ops/shape.h"
 
 namespace pt::ops {
+
+// ---- backward nodes of the views ----
+namespace {
+
+// Views that regroup elements without reordering them (view, reshape, squeeze, unsqueeze...):
+// the gradient is reshaped back to the input's sizes.
+struct ReshapeBackward final : autograd::Node {
+  ReshapeBackward(const char* name, DimVec sizes) : name_(name), sizes_(std::move(sizes)) {}
+  std::string name() const override { return name_; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override { return {reshape(grads[0], sizes_)}; }
+  const char* name_;
+  DimVec sizes_;
+};
+
+// Reorderings of dims (permute, transpose, t, movedim...): the gradient goes through the inverse
+// permutation of `perm`, the input dim behind each output dim.
+struct PermuteBackward final : autograd::Node {
+  PermuteBackward(const char* name, const DimVec& perm) : name_(name), inverse_(perm.size()) {
+    for (int64_t i = 0; i < perm.size(); ++i) inverse_[perm[i]] = i;
+  }
+  std::string name() const override { return name_; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override { return {permute(grads[0], inverse_)}; }
+  const char* name_;
+  DimVec inverse_;
+};
+
+// Broadcast dims read each input element many times: their gradients add up.
+struct ExpandBackward0 final : autograd::Node {
+  explicit ExpandBackward0(DimVec sizes) : sizes_(std::move(sizes)) {}
+  std::string name() const override { return "ExpandBackward0"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override { return {sum_to(grads[0], sizes_)}; }
+  DimVec sizes_;
+};
+
+// A strided geometry read (from_view) or written into zeros: each direction's gradient goes the
+// other way. `sizes` is the input's, for the zeros of a read's gradient.
+struct GeometryBackward final : autograd::Node {
+  GeometryBackward(Geometry geometry, GeometryNames names, bool from_view, DimVec sizes)
+      : geometry_(std::move(geometry)), names_(names), from_view_(from_view), sizes_(std::move(sizes)) {}
+  std::string name() const override { return from_view_ ? names_.view : names_.embed; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    if (from_view_) return {geometry_embed(grads[0], sizes_, geometry_, names_)};
+    return {geometry_view(grads[0], geometry_, names_)};
+  }
+  Geometry geometry_;
+  GeometryNames names_;
+  bool from_view_;
+  DimVec sizes_;
+};
+
+// Splits into pieces along `dim`: the pieces' gradients (zeros where an output got none) are
+// joined again, stacked for unbind.
+struct SplitBackward final : autograd::Node {
+  SplitBackward(const char* name, int64_t dim, bool stacked) : name_(name), dim_(dim), stacked_(stacked) {}
+  std::string name() const override { return name_; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    return {stacked_ ? stack(grads, dim_) : cat(grads, dim_)};
+  }
+  const char* name_;
+  int64_t dim_;
+  bool stacked_;
+};
+
+}  // namespace
+
+Tensor geometry_view(const Tensor& t, Geometry geometry, GeometryNames names, bool copy) {
+  return record<GeometryBackward>(t, !copy, [&] { return copy ? clone(geometry(t)) : geometry(t); },
+                                  std::move(geometry), names, true, t->sizes());
+}
+
+Tensor geometry_embed(const Tensor& src, const DimVec& sizes, Geometry geometry, GeometryNames names) {
+  return record<GeometryBackward>(src, false, [&] {
+    Tensor out = zeros(sizes, src->dtype(), src->device());
+    copy_(geometry(out), src);
+    return out;
+  }, std::move(geometry), names, false, DimVec{});
+}
+
+Tensor slice_along(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
+  if (!autograd::needs_grad({&t})) return dim_slice(t, dim, start, length);
+  return geometry_view(t, [=](const Tensor& x) { return dim_slice(x, dim, start, length); },
+                       {"SliceBackward0", "SliceBackwardBackward0"});
+}
+
+Tensor select_along(const Tensor& t, int64_t dim, int64_t index) {
+  if (!autograd::needs_grad({&t})) return dim_select(t, dim, index);
+  return geometry_view(t, [=](const Tensor& x) { return dim_select(x, dim, index); },
+                       {"SelectBackward0", "SelectBackwardBackward0"});
+}
 
 std::ostream& operator<<(std::ostream& os, ListStr s) {
   os << '[';
@@ -43,6 +136,8 @@ int64_t wrap_dim_nonscalar(int64_t dim, const Tensor& t, const char* op) {
            " but tensor has no dimensions");
   return wrap_dim(dim, t->dim(), op);
 }
+
+// ---- the views ----
 
 // `shape` with its one -1 resolved against `numel`; PyTorch's errors otherwise.
 static DimVec infer_size(const DimVec& shape, int64_t numel) {
@@ -108,16 +203,24 @@ Tensor view(const Tensor& t, const DimVec& shape) {
   PT_CHECK(strides, RuntimeError,
            "view size is not compatible with input tensor's size and stride (at least one dimension "
            "spans across two contiguous subspaces). Use .reshape(...) instead.");
-  return make_view(t, std::move(sizes), std::move(*strides), t->offset());
+  return record<ReshapeBackward>(t, true, [&] { return make_view(t, sizes, *strides, t->offset()); },
+                                 "ViewBackward0", t->sizes());
 }
 
-Tensor reshape(const Tensor& t, const DimVec& shape) {
+// reshape's node is named as PyTorch names it: a view of a contiguous input, a view of another
+// input, or a copy, named `copy_name` (ravel's is a view of a clone in PyTorch).
+static Tensor reshape_named(const Tensor& t, const DimVec& shape, const char* copy_name) {
   DimVec sizes = infer_size(shape, t->numel());
   if (std::optional<DimVec> strides = view_strides(t->sizes(), t->strides(), sizes, t->numel()))
-    return make_view(t, std::move(sizes), std::move(*strides), t->offset());
-  Tensor c = clone(t);
-  return make_view(c, sizes, contiguous_strides(sizes), 0);
+    return record<ReshapeBackward>(t, true, [&] { return make_view(t, sizes, *strides, t->offset()); },
+                                   t->is_contiguous() ? "ViewBackward0" : "ReshapeAliasBackward0", t->sizes());
+  return record<ReshapeBackward>(t, false, [&] {
+    Tensor c = clone(t);
+    return make_view(c, sizes, contiguous_strides(sizes), 0);
+  }, copy_name, t->sizes());
 }
+
+Tensor reshape(const Tensor& t, const DimVec& shape) { return reshape_named(t, shape, "UnsafeViewBackward0"); }
 
 Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
   const int64_t start = wrap_dim(start_dim, t->dim(), "flatten");
@@ -151,7 +254,7 @@ Tensor unflatten(const Tensor& t, int64_t dim, const DimVec& sizes) {
   return view(t, shape);
 }
 
-Tensor ravel(const Tensor& t) { return reshape(t, {-1}); }
+Tensor ravel(const Tensor& t) { return reshape_named(t, {-1}, "ViewBackward0"); }
 
 // The view of `t` keeping only the dims for which keep(d) is true (all of them size 1 or not).
 template <class Keep>
@@ -165,11 +268,12 @@ static Tensor drop_dims(const Tensor& t, const Keep& keep) {
   return make_view(t, std::move(sizes), std::move(strides), t->offset());
 }
 
-Tensor squeeze(const Tensor& t) {
+// The geometries of squeeze, unsqueeze and transpose, shared with their in-place forms.
+static Tensor squeezed(const Tensor& t) {
   return drop_dims(t, [&](int64_t d) { return t->sizes()[d] != 1; });
 }
 
-Tensor squeeze(const Tensor& t, const DimVec& dims) {
+static Tensor squeezed(const Tensor& t, const DimVec& dims) {
   const DimVec wrapped = wrap_dims_unique(dims, t->dim(), "squeeze");
   if (t->dim() == 0) return make_view(t, {}, {}, t->offset());
   return drop_dims(t, [&](int64_t d) {
@@ -177,7 +281,7 @@ Tensor squeeze(const Tensor& t, const DimVec& dims) {
   });
 }
 
-Tensor unsqueeze(const Tensor& t, int64_t dim) {
+static Tensor unsqueezed(const Tensor& t, int64_t dim) {
   const int64_t d = wrap_dim(dim, t->dim() + 1, "unsqueeze");
   DimVec sizes = t->sizes(), strides = t->strides();
   const int64_t stride = d < t->dim() ? sizes[d] * strides[d] : 1;
@@ -186,24 +290,8 @@ Tensor unsqueeze(const Tensor& t, int64_t dim) {
   return make_view(t, std::move(sizes), std::move(strides), t->offset());
 }
 
-Tensor permute(const Tensor& t, const DimVec& dims) {
-  PT_CHECK(dims.size() == t->dim(), RuntimeError,
-           "permute(): number of dimensions in the tensor input does not match the length of the "
-           "desired ordering of dimensions i.e. input.dim() = ", t->dim(), " is not equal to len(dims) = ",
-           dims.size());
-  DimVec sizes(dims.size()), strides(dims.size());
-  for (int64_t i = 0; i < dims.size(); ++i) {
-    const int64_t d = wrap_dim(dims[i], t->dim(), "permute");
-    for (int64_t j = 0; j < i; ++j)
-      PT_CHECK(wrap_dim(dims[j], t->dim()) != d, RuntimeError, "permute(): duplicate dims are not allowed.");
-    sizes[i] = t->sizes()[d];
-    strides[i] = t->strides()[d];
-  }
-  return make_view(t, std::move(sizes), std::move(strides), t->offset());
-}
-
-Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
-  const int64_t a = wrap_dim(dim0, t->dim(), "transpose"), b = wrap_dim(dim1, t->dim(), "transpose");
+// Dims a and b are wrapped.
+static Tensor transposed(const Tensor& t, int64_t a, int64_t b) {
   DimVec sizes = t->sizes(), strides = t->strides();
   if (a != b) {
     std::swap(sizes[a], sizes[b]);
@@ -212,10 +300,63 @@ Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
   return make_view(t, std::move(sizes), std::move(strides), t->offset());
 }
 
-Tensor t(const Tensor& self) {
+// The identity permutation of `nd` dims with wrapped dims a and b exchanged.
+static DimVec swap_perm(int64_t nd, int64_t a, int64_t b) {
+  DimVec perm(nd);
+  for (int64_t i = 0; i < nd; ++i) perm[i] = i;
+  if (a != b) std::swap(perm[a], perm[b]);
+  return perm;
+}
+
+static int64_t t_dim1(const Tensor& self) {
   PT_CHECK(self->dim() <= 2, RuntimeError, "t() expects a tensor with <= 2 dimensions, but self is ",
            self->dim(), "D");
-  return transpose(self, 0, self->dim() == 2 ? 1 : 0);
+  return self->dim() == 2 ? 1 : 0;
+}
+
+Tensor squeeze(const Tensor& t) {
+  return record<ReshapeBackward>(t, true, [&] { return squeezed(t); }, "SqueezeBackward0", t->sizes());
+}
+
+Tensor squeeze(const Tensor& t, int64_t dim) {
+  return record<ReshapeBackward>(t, true, [&] { return squeezed(t, {dim}); }, "SqueezeBackward1", t->sizes());
+}
+
+Tensor squeeze(const Tensor& t, const DimVec& dims) {
+  return record<ReshapeBackward>(t, true, [&] { return squeezed(t, dims); }, "SqueezeBackward2", t->sizes());
+}
+
+Tensor unsqueeze(const Tensor& t, int64_t dim) {
+  return record<ReshapeBackward>(t, true, [&] { return unsqueezed(t, dim); }, "UnsqueezeBackward0", t->sizes());
+}
+
+Tensor permute(const Tensor& t, const DimVec& dims) {
+  PT_CHECK(dims.size() == t->dim(), RuntimeError,
+           "permute(): number of dimensions in the tensor input does not match the length of the "
+           "desired ordering of dimensions i.e. input.dim() = ", t->dim(), " is not equal to len(dims) = ",
+           dims.size());
+  DimVec perm(dims.size()), sizes(dims.size()), strides(dims.size());
+  for (int64_t i = 0; i < dims.size(); ++i) {
+    perm[i] = wrap_dim(dims[i], t->dim(), "permute");
+    for (int64_t j = 0; j < i; ++j)
+      PT_CHECK(perm[j] != perm[i], RuntimeError, "permute(): duplicate dims are not allowed.");
+    sizes[i] = t->sizes()[perm[i]];
+    strides[i] = t->strides()[perm[i]];
+  }
+  return record<PermuteBackward>(t, true, [&] { return make_view(t, sizes, strides, t->offset()); },
+                                 "PermuteBackward0", perm);
+}
+
+Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
+  const int64_t a = wrap_dim(dim0, t->dim(), "transpose"), b = wrap_dim(dim1, t->dim(), "transpose");
+  return record<PermuteBackward>(t, true, [&] { return transposed(t, a, b); }, "TransposeBackward0",
+                                 swap_perm(t->dim(), a, b));
+}
+
+Tensor t(const Tensor& self) {
+  const int64_t b = t_dim1(self);
+  return record<PermuteBackward>(self, true, [&] { return transposed(self, 0, b); }, "TBackward0",
+                                 swap_perm(self->dim(), 0, b));
 }
 
 Tensor numpy_T(const Tensor& t) {
@@ -245,7 +386,7 @@ Tensor movedim(const Tensor& t, const DimVec& source, const DimVec& destination)
                ListStr{destination}, ")");
     }
   }
-  if (nd == 0) return make_view(t, {}, {}, t->offset());
+  if (nd == 0) return permute(t, {});
   // Output slots named in `destination` take their source dims; the rest keep input order.
   DimVec perm(nd, -1);
   DimVec used(nd, 0);
@@ -287,7 +428,8 @@ Tensor expand(const Tensor& t, const DimVec& sizes) {
       out_strides[i] = sizes[i] != 1 ? 0 : i == nd - 1 ? 1 : out_sizes[i + 1] * out_strides[i + 1];
     }
   }
-  return make_view(t, std::move(out_sizes), std::move(out_strides), t->offset());
+  return record<ExpandBackward0>(t, true, [&] { return make_view(t, out_sizes, out_strides, t->offset()); },
+                                 t->sizes());
 }
 
 Tensor broadcast_to(const Tensor& t, const DimVec& shape) { return expand(t, shape); }
@@ -297,13 +439,13 @@ std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& ts) {
   for (const Tensor& x : ts) shape = broadcast_shapes(shape, x->sizes(), "broadcast_tensors");
   std::vector<Tensor> out;
   out.reserve(ts.size());
-  for (const Tensor& x : ts) out.push_back(expand(x, shape));
+  // As in PyTorch, a tensor that already has the shape comes back itself.
+  for (const Tensor& x : ts) out.push_back(x->sizes() == shape ? x : expand(x, shape));
   return out;
 }
 
-Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
-  const int64_t a = wrap_dim(dim1, t->dim(), "diagonal"), b = wrap_dim(dim2, t->dim(), "diagonal");
-  PT_CHECK(a != b, RuntimeError, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);
+// The diagonal's geometry, for wrapped distinct dims a and b.
+static Tensor diagonal_at(const Tensor& t, int64_t offset, int64_t a, int64_t b) {
   const int64_t rows = t->sizes()[a], cols = t->sizes()[b];
   // Clamp first so that huge offsets cannot overflow.
   const int64_t k = std::clamp<int64_t>(offset, -rows, cols);
@@ -321,12 +463,30 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
   return make_view(t, std::move(sizes), std::move(strides), start);
 }
 
+Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
+  const int64_t a = wrap_dim(dim1, t->dim(), "diagonal"), b = wrap_dim(dim2, t->dim(), "diagonal");
+  PT_CHECK(a != b, RuntimeError, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);
+  if (!autograd::needs_grad({&t})) return diagonal_at(t, offset, a, b);
+  return geometry_view(t, [=](const Tensor& x) { return diagonal_at(x, offset, a, b); },
+                       {"DiagonalBackward0", "DiagonalBackwardBackward0"});
+}
+
 Tensor atleast_nd(const Tensor& t, int64_t n) {
   if (t->dim() >= n) return t;
-  if (t->dim() == 0) return make_view(t, DimVec(n, 1), DimVec(n, 1), t->offset());
+  if (t->dim() == 0) return view(t, DimVec(n, 1));
   // 1-D (N) becomes (1, N) or (1, N, 1); 2-D (M, N) becomes (M, N, 1).
   Tensor out = t->dim() == 1 ? unsqueeze(t, 0) : t;
   return n == 3 ? unsqueeze(out, -1) : out;
+}
+
+// Records one node for all the pieces of a split, each output `i` of it and a view of `t`.
+static std::vector<Tensor> record_pieces(const Tensor& t, std::vector<Tensor> pieces, const char* name,
+                                         int64_t dim, bool stacked) {
+  if (autograd::needs_grad({&t})) {
+    auto node = autograd::make_node<SplitBackward>({&t}, name, dim, stacked);
+    for (size_t i = 0; i < pieces.size(); ++i) autograd::set_view_history(pieces[i], node, i);
+  }
+  return pieces;
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
@@ -334,7 +494,7 @@ std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
   std::vector<Tensor> out;
   out.reserve(t->sizes()[d]);
   for (int64_t i = 0; i < t->sizes()[d]; ++i) out.push_back(dim_select(t, d, i));
-  return out;
+  return record_pieces(t, std::move(out), "UnbindBackward0", d, true);
 }
 
 static void check_splittable(const Tensor& t, const char* op) {
@@ -349,13 +509,10 @@ std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
   PT_CHECK(split_size > 0 || n == 0, RuntimeError,
            "split_size can only be 0 if dimension size is 0, but got dimension size of ", n);
   std::vector<Tensor> out;
-  if (n == 0) {
-    out.push_back(dim_slice(t, d, 0, 0));
-    return out;
-  }
+  if (n == 0) out.push_back(dim_slice(t, d, 0, 0));
   for (int64_t start = 0; start < n; start += split_size)
     out.push_back(dim_slice(t, d, start, std::min(split_size, n - start)));
-  return out;
+  return record_pieces(t, std::move(out), "SplitBackward0", d, false);
 }
 
 std::vector<Tensor> split_with_sizes(const Tensor& t, const DimVec& sizes, int64_t dim) {
@@ -378,7 +535,7 @@ std::vector<Tensor> split_with_sizes(const Tensor& t, const DimVec& sizes, int64
     out.push_back(dim_slice(t, d, start, s));
     start += s;
   }
-  return out;
+  return record_pieces(t, std::move(out), "SplitWithSizesBackward0", d, false);
 }
 
 std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
@@ -391,6 +548,8 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
   return split(t, size, dim);
 }
 
+// tensor_split's pieces are separate slices (SliceBackward0 each, as in PyTorch): with
+// decreasing indices they can overlap, so they cannot share one joining backward.
 std::vector<Tensor> tensor_split(const Tensor& t, int64_t sections, int64_t dim) {
   PT_CHECK(t->dim() > 0, RuntimeError,
            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims");
@@ -402,7 +561,7 @@ std::vector<Tensor> tensor_split(const Tensor& t, int64_t sections, int64_t dim)
   int64_t start = 0;
   for (int64_t i = 0; i < sections; ++i) {
     const int64_t len = n / sections + (i < n % sections);
-    out.push_back(dim_slice(t, d, start, len));
+    out.push_back(slice_along(t, d, start, len));
     start += len;
   }
   return out;
@@ -419,24 +578,57 @@ std::vector<Tensor> tensor_split_indices(const Tensor& t, const DimVec& indices,
   int64_t start = 0;
   for (int64_t i = 0; i <= indices.size(); ++i) {
     const int64_t end = i < indices.size() ? bound(indices[i]) : n;
-    out.push_back(dim_slice(t, d, start, std::max<int64_t>(0, end - start)));
+    out.push_back(slice_along(t, d, start, std::max<int64_t>(0, end - start)));
     start = end;
   }
   return out;
 }
 
-static const Tensor& rebind(const Tensor& self, const Tensor& v) {
+// ---- in-place views ----
+// Only metadata changes, so a view may take part (its own history gets the node); a leaf that
+// requires grad may not, as in PyTorch. Returns node N(args...) built from self's history
+// before the change, or null when no gradient is needed.
+template <class N, class... Args>
+static std::shared_ptr<autograd::Node> inplace_view_node(const Tensor& self, const char* op, Args&&... args) {
+  if (!self->autograd() || !self->autograd()->is_view) autograd::check_inplace(self, op);
+  if (!autograd::needs_grad({&self})) return nullptr;
+  return autograd::make_node<N>({&self}, std::forward<Args>(args)...);
+}
+
+static const Tensor& rebind(const Tensor& self, const Tensor& v, const std::shared_ptr<autograd::Node>& node) {
   self->set_(v->storage(), v->offset(), v->sizes(), v->strides());
+  self->bump_version();
+  if (node) autograd::set_history(self, node);
   return self;
 }
 
 const Tensor& squeeze_(const Tensor& self, std::optional<DimVec> dims) {
-  return rebind(self, dims ? squeeze(self, *dims) : squeeze(self));
+  auto node = inplace_view_node<ReshapeBackward>(self, "squeeze_", dims ? "SqueezeBackward5" : "SqueezeBackward3",
+                                                 self->sizes());
+  return rebind(self, dims ? squeezed(self, *dims) : squeezed(self), node);
 }
-const Tensor& unsqueeze_(const Tensor& self, int64_t dim) { return rebind(self, unsqueeze(self, dim)); }
+
+const Tensor& squeeze_(const Tensor& self, int64_t dim) {
+  auto node = inplace_view_node<ReshapeBackward>(self, "squeeze_", "SqueezeBackward4", self->sizes());
+  return rebind(self, squeezed(self, {dim}), node);
+}
+
+const Tensor& unsqueeze_(const Tensor& self, int64_t dim) {
+  auto node = inplace_view_node<ReshapeBackward>(self, "unsqueeze_", "UnsqueezeBackward1", self->sizes());
+  return rebind(self, unsqueezed(self, dim), node);
+}
+
 const Tensor& transpose_(const Tensor& self, int64_t dim0, int64_t dim1) {
-  return rebind(self, transpose(self, dim0, dim1));
+  const int64_t a = wrap_dim(dim0, self->dim(), "transpose_"), b = wrap_dim(dim1, self->dim(), "transpose_");
+  auto node = inplace_view_node<PermuteBackward>(self, "transpose_", "TransposeBackward1",
+                                                 swap_perm(self->dim(), a, b));
+  return rebind(self, transposed(self, a, b), node);
 }
-const Tensor& t_(const Tensor& self) { return rebind(self, t(self)); }
+
+const Tensor& t_(const Tensor& self) {
+  const int64_t b = t_dim1(self);
+  auto node = inplace_view_node<PermuteBackward>(self, "t_", "TBackward1", swap_perm(self->dim(), 0, b));
+  return rebind(self, transposed(self, 0, b), node);
+}
 
 }  // namespace pt::ops

@@ -80,10 +80,14 @@ void init_shape(py::module_& m, TensorClass& cls) {
   }, py::arg("dim"), py::arg("sizes"));
   def_both(m, cls, "ravel", &ops::ravel);
 
+  // An int dim and a sequence of dims are different ops to autograd (SqueezeBackward1 / 2).
   def_both(m, cls, "squeeze", [](const Tensor& t, py::handle dim) {
-    return dim.is_none() ? ops::squeeze(t) : ops::squeeze(t, to_dimvec(dim, "squeeze"));
+    if (dim.is_none()) return ops::squeeze(t);
+    if (PyLong_Check(dim.ptr())) return ops::squeeze(t, to_dimvec(dim, "squeeze")[0]);
+    return ops::squeeze(t, to_dimvec(dim, "squeeze"));
   }, py::arg("dim") = py::none());
   cls.def("squeeze_", [](const Tensor& t, py::handle dim) -> Tensor {
+    if (PyLong_Check(dim.ptr())) return ops::squeeze_(t, to_dimvec(dim, "squeeze_")[0]);
     return ops::squeeze_(t, dim.is_none() ? std::nullopt : std::optional(to_dimvec(dim, "squeeze_")));
   }, py::arg("dim") = py::none());
   def_both(m, cls, "unsqueeze", &ops::unsqueeze, py::arg("dim"));
