@@ -184,7 +184,8 @@ void init_tensor(py::module_& m, TensorClass& cls) {
       }, py::arg("requires_grad") = true)
       .def_property("grad",
                     [](const Tensor& t) { return t->autograd() ? t->autograd()->grad : nullptr; },
-                    [](const Tensor& t, const Tensor& g) {
+                    [](const Tensor& t, std::optional<Tensor> grad) {
+                      const Tensor g = grad.value_or(nullptr);
                       if (g) {
                         PT_CHECK(g->sizes() == t->sizes(), RuntimeError,
                                  "assigned grad has data of a different size: ", g->sizes(),
