@@ -16,18 +16,6 @@ INF, NAN = math.inf, math.nan
 f64 = pytensor.float64
 
 
-def _composite_ops_record():
-    """Second derivatives run the backward formulas through elementwise, shape and index ops,
-    which need their own backwards (other op families)."""
-    x = pytensor.ones(2, 3, dtype=f64, requires_grad=True)
-    probes = [x * 2, x.expand(2, 2, 3), x.reshape(6), x.flip(0), pytensor.where(x > 0, x, 0.0),
-              x.exp(), x.narrow(0, 0, 1), pytensor.cat([x, x])]
-    return all(p.grad_fn is not None for p in probes)
-
-
-needs_composite_backward = pytest.mark.skipif(
-    not _composite_ops_record(), reason="needs the elementwise, shape and index backwards")
-
 
 def leaves(shape, seed=0, low=-2.0, high=2.0):
     """(layout name, float64 leaf) for contiguous, transposed and strided views of one array."""
@@ -416,14 +404,12 @@ GRADGRAD = {
 }
 
 
-@needs_composite_backward
 @pytest.mark.parametrize("op", list(GRADGRAD))
 def test_gradgradcheck(op):
     for name, x in leaves((2, 3, 2), seed=5, low=0.5, high=2.0):
         assert gradgradcheck(GRADGRAD[op], (x,)), name
 
 
-@needs_composite_backward
 def test_gradgradcheck_with_zeros():
     x = pytensor.from_numpy(np.array([[2.0, 0, 3, 0.5], [0, 1.5, 0, 2], [1, 2, 4, 0.7]])).requires_grad_()
     for f in [lambda t: t.prod(1), lambda t: t.prod(), lambda t: t.prod(0), lambda t: t.cumprod(1),
@@ -431,7 +417,6 @@ def test_gradgradcheck_with_zeros():
         assert gradgradcheck(f, (x,))
 
 
-@needs_composite_backward
 def test_hessian_vector_products():
     rng = np.random.default_rng(6)
     xa, va, wa = rng.standard_normal(5), rng.standard_normal(5), rng.standard_normal(5)

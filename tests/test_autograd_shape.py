@@ -31,22 +31,6 @@ def backward_with(y, g=None):
     return g
 
 
-def _sum_records():
-    return pt.ones(2, dtype=F64, requires_grad=True).sum().requires_grad
-
-
-def _add_records():
-    a = pt.ones(2, dtype=F64, requires_grad=True)
-    return (a + a).requires_grad
-
-
-# Formulas through ops::sum_to (expand, repeat, repeat_interleave) differentiate twice once the
-# reduce family records SumBackward; gradients that meet (x used twice) once add records AddBackward.
-needs_sum_backward = pytest.mark.skipif(not _sum_records(), reason="sum records no backward yet")
-needs_add_backward = pytest.mark.skipif(not _add_records(), reason="add records no backward yet")
-needs_index_backward = pytest.mark.skipif(
-    not pt.ones(2, requires_grad=True)[0].requires_grad, reason="indexing records no backward yet")
-
 
 # ---- gradcheck of every op: (id, function, input shape) ----
 # Ops that accept any strides run on contiguous and transposed leaves.
@@ -214,13 +198,11 @@ def test_gradgradcheck(case):
     assert gradgradcheck(fn, tuple(leaf(s, seed=i) for i, s in enumerate(shapes)))
 
 
-@needs_add_backward
 @pytest.mark.parametrize("name,fn,shape", GRADGRAD_ADD, ids=[c[0] for c in GRADGRAD_ADD])
 def test_gradgradcheck_of_inputs_used_twice(name, fn, shape):
     assert gradgradcheck(fn, (leaf(shape),))
 
 
-@needs_sum_backward
 @pytest.mark.parametrize("name,fn,shape", GRADGRAD_SUM, ids=[c[0] for c in GRADGRAD_SUM])
 def test_gradgradcheck_through_sum_to(name, fn, shape):
     assert gradgradcheck(fn, (leaf(shape),))
@@ -429,7 +411,6 @@ def test_chains_of_views_accumulate_into_the_base():
                      (leaf((6,)),))
 
 
-@needs_index_backward
 def test_indexing_views_of_views_accumulate_into_the_base():
     base = leaf((6,))
     x = base.view(2, 3)
