@@ -46,13 +46,6 @@ struct ElementwiseBackward final : autograd::Node {
   DimVec shapes[3];
 };
 
-// The value an in-place op is about to overwrite. With history it is copied through mul, which
-// records: a create_graph backward must differentiate through the saved copy too (clone()
-// records nothing).
-static Tensor old_value(const Tensor& self) {
-  return self->requires_grad() ? mul(self, Scalar::from_int(1)) : clone(self);
-}
-
 void Recorder::start(const Formula* f, std::initializer_list<Arg> inputs, bool inplace,
                      const Scalar& alpha) {
   if (!f) return;
@@ -79,7 +72,7 @@ void Recorder::start(const Formula* f, std::initializer_list<Arg> inputs, bool i
     if (!a.is_scalar() && (reads & (1u << i))) {
       const Tensor& t = *a.tensor;
       if (inplace && i == 0)
-        n.saved[i] = autograd::SavedVariable(old_value(t), false);
+        n.saved[i] = autograd::SavedVariable(clone(t), false);
       else  // self as another operand (x.mul_(x)): saved as the output it becomes, not as a
             // strong reference that would form a cycle; unpacking it raises the version error
         n.saved[i] = autograd::SavedVariable(t, /*is_output=*/inplace && t == self);
