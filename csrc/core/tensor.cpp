@@ -84,6 +84,11 @@ Tensor make_view(const Tensor& base, DimVec sizes, DimVec strides, int64_t offse
                                       std::move(strides), base->dtype());
 }
 
+void check_cpu(const Tensor& t, const char* op) {
+  PT_CHECK(t->device().is_cpu(), NotImplementedError, op, ": not implemented for ",
+           t->device().str(), " tensors yet");
+}
+
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   const int64_t n = ndim > 0 ? ndim : 1;  // a 0-d tensor accepts dim 0 and -1
   if (dim < -n || dim >= n)

@@ -69,6 +69,8 @@ int64_t checked_numel(const DimVec& sizes, const char* op);
 Tensor empty(const DimVec& sizes, DType dtype, Device device = cpu_device());
 // A view sharing `base`'s storage (no copy).
 Tensor make_view(const Tensor& base, DimVec sizes, DimVec strides, int64_t offset);
+// Ops without a CUDA kernel yet refuse CUDA tensors with NotImplementedError naming the op.
+void check_cpu(const Tensor& t, const char* op);
 // Wraps a negative dim and checks its range, raising IndexError as PyTorch does.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op = nullptr);
 

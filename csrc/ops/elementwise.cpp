@@ -55,27 +55,13 @@ bool can_cast(DType from, DType to) {
   return !(from != DType::Bool && to == DType::Bool);
 }
 
-// PyTorch's names for dtypes in its cast messages.
-static const char* torch_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "Bool";
-    case DType::UInt8: return "Byte";
-    case DType::Int32: return "Int";
-    case DType::Int64: return "Long";
-    case DType::Float32: return "Float";
-    case DType::Float64: return "Double";
-  }
-  return "?";
-}
-
 static DType to_float(DType t) { return is_floating(t) ? t : default_dtype(); }
 
 // ---- shared plumbing ----
 
 static void check_cpu(std::initializer_list<Arg> args, const char* op) {
   for (const Arg& a : args)
-    PT_CHECK(a.is_scalar() || (*a.tensor)->device().is_cpu(), NotImplementedError, op,
-             ": CUDA tensors are not supported by this op yet");
+    if (!a.is_scalar()) pt::check_cpu(*a.tensor, op);
 }
 
 static DimVec broadcast_all(std::initializer_list<Arg> args, const char* op) {
@@ -135,8 +121,8 @@ static void check_inplace(const Tensor& self, std::initializer_list<Arg> others,
                           const char* op) {
   check_cpu(others, op);
   PT_CHECK(self->device().is_cpu(), NotImplementedError, op, ": CUDA tensors are not supported by this op yet");
-  PT_CHECK(can_cast(result, self->dtype()), RuntimeError, op, ": result type ", torch_name(result),
-           " can't be cast to the desired output type ", torch_name(self->dtype()));
+  PT_CHECK(can_cast(result, self->dtype()), RuntimeError, op, ": result type ", torch_dtype_name(result),
+           " can't be cast to the desired output type ", torch_dtype_name(self->dtype()));
   DimVec shape = self->sizes();
   for (const Arg& a : others)
     if (!a.is_scalar()) shape = broadcast_shapes(shape, (*a.tensor)->sizes(), op);
@@ -601,7 +587,7 @@ Tensor where(const Tensor& cond, Arg a, Arg b) {
   check_cpu({cond, a, b}, "where");
   PT_CHECK(cond->dtype() == DType::Bool, RuntimeError,
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
-           torch_name(cond->dtype()));
+           torch_dtype_name(cond->dtype()));
   const DType ct = result_type({a, b});
   Recorder rec(&where_grad, {cond, a, b}, /*inplace=*/false);
   Tensor out = empty(broadcast_all({cond, a, b}, "where"), ct);

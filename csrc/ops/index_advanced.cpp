@@ -26,11 +26,11 @@ struct Plan {
 };
 
 Plan plan(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, bool wrap) {
-  detail::check_cpu(v, op ? op : "index");
+  pt::check_cpu(v, op ? op : "index");
   // One integer index per dim: a k-dim mask becomes the k columns of its nonzero().
   std::vector<AdvIndex> idx;
   for (const AdvIndex& a : adv) {
-    detail::check_cpu(a.index, op ? op : "index");
+    pt::check_cpu(a.index, op ? op : "index");
     if (a.index->dtype() != DType::Bool && a.index->dtype() != DType::UInt8) {
       idx.push_back(a);
       continue;
@@ -250,8 +250,8 @@ Tensor take(const Tensor& t, const Tensor& index) {
 namespace {
 
 void masked_fill_write(const Tensor& t, const Tensor& mask, const Scalar& value) {
-  detail::check_cpu(t, "masked_fill_");
-  detail::check_cpu(mask, "masked_fill_");
+  pt::check_cpu(t, "masked_fill_");
+  pt::check_cpu(mask, "masked_fill_");
   PT_CHECK(mask->dtype() == DType::Bool, RuntimeError,
            "masked_fill_ only supports boolean masks, but got mask with dtype ", mask->dtype());
   PT_CHECK(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill_") == t->sizes(), RuntimeError,
@@ -330,12 +330,12 @@ Tensor masked_select(const Tensor& t, const Tensor& mask) {
 }
 
 Tensor nonzero(const Tensor& t) {
-  detail::check_cpu(t, "nonzero");
+  pt::check_cpu(t, "nonzero");
   return cpu::nonzero(contiguous(t), /*transposed=*/false);
 }
 
 std::vector<Tensor> nonzero_tuple(const Tensor& t) {
-  detail::check_cpu(t, "nonzero");
+  pt::check_cpu(t, "nonzero");
   const Tensor c = contiguous(t);
   // A 0-d input answers like a one-element vector: one index tensor of 0s.
   Tensor cols = cpu::nonzero(t->dim() ? c : make_view(c, {1}, {1}, c->offset()), true);

@@ -28,11 +28,6 @@ std::string list_str(const DimVec& v) {
   return os.str();
 }
 
-void check_cpu(const Tensor& t, const char* op) {
-  PT_CHECK(t->device().is_cpu(), NotImplementedError, op, ": not implemented for ",
-           t->device().str(), " tensors yet");
-}
-
 Tensor scalar_tensor(const Scalar& v, DType dtype) {
   Tensor t = pt::empty({}, dtype);
   cpu::fill(t, v);
@@ -434,7 +429,7 @@ void index_put_items(const Tensor& t, const IndexList& items, const Scalar& valu
   if (!b.adv.empty()) {
     put_advanced(b.view, b.adv, scalar_tensor(value, t->dtype()), false);
   } else if (b.view->numel() > 0) {
-    detail::check_cpu(t, "index_put_");
+    pt::check_cpu(t, "index_put_");
     check_no_internal_overlap(b.view, "index_put_");
     t->bump_version();
     cpu::fill(b.view, value);

@@ -18,7 +18,6 @@ struct AdvIndex {
 
 // PyTorch prints shapes in index messages as lists: [3, 4].
 std::string list_str(const DimVec& v);
-void check_cpu(const Tensor& t, const char* op);
 // A 0-d tensor of `dtype` holding `v`.
 Tensor scalar_tensor(const Scalar& v, DType dtype);
 // `t` as a view of `sizes` with strides 0 where `t` broadcasts (same storage).

@@ -50,9 +50,9 @@ cpu::Reduce parse_reduce(const std::string& reduce) {
 const Tensor& scatter_impl(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
                            bool src_is_value, cpu::Reduce reduce, const Scalar& alpha,
                            const char* op) {
-  detail::check_cpu(t, op);
-  detail::check_cpu(index, op);
-  detail::check_cpu(src, op);
+  pt::check_cpu(t, op);
+  pt::check_cpu(index, op);
+  pt::check_cpu(src, op);
   const Tensor idx = as_1d(index_as_int64(index, op));
   dim = wrap_dim(dim, t->dim(), op);
   PT_CHECK(dim_1d(index) == dim_1d(t), RuntimeError, op,
@@ -265,7 +265,7 @@ struct IndexFillBackward final : autograd::Node {
 // `value_t` is the value when it came as a 0-d tensor (null for a number).
 void index_fill_into(const Tensor& dst, const Tensor& self, int64_t dim, const Tensor& index,
                      const Scalar& value, const Tensor& value_t) {
-  detail::check_cpu(dst, "index_fill_");
+  pt::check_cpu(dst, "index_fill_");
   const Tensor idx = contiguous(index_as_int64(index, "index_fill_"));
   PT_CHECK(index->dim() <= 1, IndexError, "index_fill_(): Index has to be a vector/scalar, but got "
            "an index of shape ", list_str(index->sizes()));
@@ -295,8 +295,8 @@ void index_fill_into(const Tensor& dst, const Tensor& self, int64_t dim, const T
 }  // namespace
 
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
-  detail::check_cpu(t, "gather");
-  detail::check_cpu(index, "gather");
+  pt::check_cpu(t, "gather");
+  pt::check_cpu(index, "gather");
   const Tensor idx = as_1d(index_as_int64(index, "gather"));
   dim = wrap_dim(dim, t->dim(), "gather()");
   PT_CHECK(dim_1d(index) == dim_1d(t), RuntimeError,

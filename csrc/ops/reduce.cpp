@@ -103,11 +103,11 @@ Tensor mean_like(ReduceKind kind, const char* op, const Tensor& t, const Dims& d
   if (kind == ReduceKind::NanMean)
     PT_CHECK(is_floating(t->dtype()), RuntimeError, op,
              "(): expected input to have floating point or complex dtype but got ",
-             torch_type_name(t->dtype()));
+             torch_dtype_name(t->dtype()));
   const DType dt = dtype.value_or(t->dtype());
   PT_CHECK(is_floating(dt), RuntimeError, op,
            "(): could not infer output dtype. ", dtype ? "Optional" : "Input",
-           " dtype must be either a floating point or complex dtype. Got: ", torch_type_name(dt));
+           " dtype must be either a floating point or complex dtype. Got: ", torch_dtype_name(dt));
   const uint64_t mask = dim_mask(t, dim);
   return reduce1(kind, to(t, dt, t->device()), mask, keepdim, dt);
 }
@@ -271,23 +271,6 @@ Tensor exclusive_cumprod(const Tensor& x, int64_t d) {
 }
 
 }  // namespace
-
-void check_cpu(const Tensor& t, const char* op) {
-  PT_CHECK(t->device().is_cpu(), NotImplementedError, op, ": ", t->device().str(),
-           " tensors are not supported yet (CPU only)");
-}
-
-const char* torch_type_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "Bool";
-    case DType::UInt8: return "Byte";
-    case DType::Int32: return "Int";
-    case DType::Int64: return "Long";
-    case DType::Float32: return "Float";
-    case DType::Float64: return "Double";
-  }
-  return "?";
-}
 
 void use_reference_reductions(bool on) { g_reference.store(on); }
 
@@ -538,11 +521,11 @@ Tensor norm(const Tensor& t, double p, const Dims& dim, bool keepdim, std::optio
   check_cpu(t, "norm");
   PT_CHECK(is_floating(t->dtype()), RuntimeError,
            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
-           torch_type_name(t->dtype()));
+           torch_dtype_name(t->dtype()));
   if (dtype)
     PT_CHECK(is_floating(*dtype), RuntimeError,
              "linalg.vector_norm: dtype should be floating point or complex, but got ",
-             torch_type_name(*dtype));
+             torch_dtype_name(*dtype));
   const uint64_t mask = dim_mask(t, dim);
   if (std::isinf(p) && t->numel() == 0) {
     PT_CHECK(dim && !dim->empty(), RuntimeError,

@@ -66,8 +66,4 @@ void record_evenly_distributed(const char* name, const Tensor& input, const Tens
 // Tests only: route every reduction above through the plain reference kernels.
 void use_reference_reductions(bool on);
 
-// Shared with sort/softmax: the CPU-only guard and PyTorch's names of dtypes in messages.
-void check_cpu(const Tensor& t, const char* op);
-const char* torch_type_name(DType t);
-
 }  // namespace pt::ops

@@ -53,7 +53,7 @@ Tensor softmax_op(const Tensor& t, int64_t dim, std::optional<DType> dtype, bool
   const int64_t d = wrap_dim(dim, t->dim());
   const DType dt = dtype.value_or(t->dtype());
   if (!is_floating(dt))
-    throw NotImplementedError(str_cat("\"", op, "\" not implemented for '", torch_type_name(dt), "'"));
+    throw NotImplementedError(str_cat("\"", op, "\" not implemented for '", torch_dtype_name(dt), "'"));
   Tensor out = run(t, d, dt, log);
   if (autograd::needs_grad({&t})) {
     auto node = autograd::make_node<SoftmaxBackward>({&t}, log, t->dim() ? d : 0, t->dtype());
