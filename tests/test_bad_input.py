@@ -48,15 +48,17 @@ def callables():
             yield f"Tensor.{name}", fn_meth, False
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_no_call_crashes_the_process():
-    crashes = []
+    calls = 0
     for label, fn, _ in callables():
         for t in samples():
             arg_sets = [(t,)] + [(t, a) for a in ODD_ARGS] + \
                        [(t, a, b) for a, b in itertools.product(ODD_ARGS[:6], repeat=2)]
             for args in arg_sets:
+                calls += 1
                 try:
                     fn(*args)
                 except Exception:
-                    pass
-    assert not crashes
+                    pass  # any Python exception is fine; a crash ends the test run
+    assert calls > 10_000  # the sweep really ran over the API
