@@ -14,8 +14,14 @@ import pytensor
 STUB_DIR = os.path.join(os.path.dirname(pytensor.__file__), "_C")
 
 
+# Tensor says it lives in `pytensor` (as torch.Tensor does in `torch`); stubgen must see it as
+# _C's own class to write its methods into _C's stub.
+STUBGEN = ("import sys, pytensor, pybind11_stubgen; pytensor._C.Tensor.__module__ = 'pytensor._C'; "
+           "pybind11_stubgen.main(sys.argv[1:])")
+
+
 def generate(out_dir):
-    subprocess.run([sys.executable, "-m", "pybind11_stubgen", "pytensor._C", "-o", out_dir,
+    subprocess.run([sys.executable, "-c", STUBGEN, "pytensor._C", "-o", out_dir,
                     "--exit-code"], check=True, capture_output=True, text=True,
                    cwd=out_dir,  # the same pytensor as this process, not the source tree
                    env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(pytensor.__file__))))
