@@ -137,6 +137,16 @@ def test_grad_modes():
     def f():
         return (a @ b).requires_grad
     assert f() is False and pytensor.is_grad_enabled()
+
+    @pytensor.set_grad_enabled(False)
+    def g():
+        return pytensor.is_grad_enabled()
+    assert pytensor.is_grad_enabled() and g() is False and pytensor.is_grad_enabled()
+
+    @pytensor.inference_mode()
+    def h():
+        return (a @ b).requires_grad
+    assert h() is False
     pytensor.set_grad_enabled(False)
     try:
         out = []

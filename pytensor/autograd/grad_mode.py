@@ -51,6 +51,11 @@ class set_grad_enabled(_GradMode):
     def __enter__(self):
         pass
 
+    def __call__(self, fn):
+        # As a decorator it must not change the mode at decoration time, only inside calls.
+        _C._set_grad_enabled(self._prev)
+        return super().__call__(fn)
+
     def _args(self):
         return (self._target,)
 
