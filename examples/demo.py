@@ -1,5 +1,5 @@
-"""pytensor demo: fit a linear model to the Boston housing data by gradient descent, with the
-gradient written out by hand (matmul, broadcasting and reductions; autograd comes later).
+"""pytensor demo: fit a linear model to the Boston housing data by gradient descent, the
+gradients computed by autograd (matmul, broadcasting, reductions, backward, no_grad updates).
 
 Uses ../shared/datasets/uci/housing.csv when present, otherwise synthetic data of the same shape.
 """
@@ -30,18 +30,20 @@ def main():
     x = (x - x.mean(0)) / x.std(0)  # standardise features
     n, d = x.shape
     print(f"data: {name}, {n} samples x {d} features")
-    w = pytensor.zeros(d, 1)
-    b = pytensor.zeros(1)
+    w = pytensor.zeros(d, 1, requires_grad=True)
+    b = pytensor.zeros(1, requires_grad=True)
     lr = 0.1
     for step in range(301):
-        err = x @ w + b - y
-        loss = (err ** 2).mean()
-        # d(loss)/dw = 2/n x^T err ; d(loss)/db = 2 mean(err)
-        w -= lr * 2 / n * (x.T @ err)
-        b -= lr * 2 * err.mean(0)
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with pytensor.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+            w.grad = None
+            b.grad = None
         if step % 50 == 0:
             print(f"step {step:>3d}  mse {loss.item():>10.4f}")
-    print("weights:", w.view(-1))
+    print("weights:", w.detach().view(-1))
     print(f"bias: {b.item():.4f}")
 
 
