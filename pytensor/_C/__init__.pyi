@@ -50,6 +50,36 @@ class Tensor:
     __array_priority__: typing.ClassVar[int] = 1000
     data: Tensor
     requires_grad: bool
+    @staticmethod
+    def addcdiv(input, tensor1, tensor2, *, value = 1):
+        ...
+    @staticmethod
+    def addcmul(input, tensor1, tensor2, *, value = 1):
+        ...
+    @staticmethod
+    def allclose(input, other, rtol = 1e-05, atol = 1e-08, equal_nan = False):
+        ...
+    @staticmethod
+    def equal(input, other):
+        """
+        Same shape and same values.
+        """
+    @staticmethod
+    def isclose(input, other, rtol = 1e-05, atol = 1e-08, equal_nan = False):
+        """
+        |input - other| <= atol + rtol * |other|, elementwise (infinities equal themselves).
+        """
+    @staticmethod
+    def lerp(input, end, weight):
+        ...
+    @staticmethod
+    def trace(input):
+        ...
+    @staticmethod
+    def unique(input, sorted = True, return_inverse = False, return_counts = False, dim = None):
+        """
+        Distinct values (sorted); not differentiable, as in PyTorch.
+        """
     def __abs__(self) -> Tensor:
         ...
     def __add__(self, arg0: typing.Any) -> typing.Any:
@@ -183,6 +213,10 @@ class Tensor:
     def add(self, other: typing.Any, *, alpha: typing.Any = 1) -> Tensor:
         ...
     def add_(self, other: typing.Any, *, alpha: typing.Any = 1) -> typing.Any:
+        ...
+    def addcdiv_(self, tensor1, tensor2, *, value = 1):
+        ...
+    def addcmul_(self, tensor1, tensor2, *, value = 1):
         ...
     def all(self, dim: typing.Any = None, keepdim: bool = False) -> Tensor:
         ...
@@ -405,6 +439,8 @@ class Tensor:
     def kthvalue(self, k: typing.SupportsInt | typing.SupportsIndex, dim: typing.SupportsInt | typing.SupportsIndex = -1, keepdim: bool = False) -> typing.Any:
         ...
     def le(self, other: typing.Any) -> Tensor:
+        ...
+    def lerp_(self, end, weight):
         ...
     def less(self, other: typing.Any) -> Tensor:
         ...
@@ -685,6 +721,8 @@ class Tensor:
     def trunc_(self) -> typing.Any:
         ...
     def type(self, dtype: typing.Any = None) -> typing.Any:
+        ...
+    def type_as(self, other):
         ...
     def unbind(self, dim: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple:
         ...
