@@ -140,8 +140,9 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, p.grad, group, self.state[p])
+                    grad = p.grad
+                    if grad is not None:
+                        self._update(p, grad, group, self.state[p])
         return loss
 
     def state_dict(self):
