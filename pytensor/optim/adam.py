@@ -62,6 +62,7 @@ class Adam(Optimizer):
         exp_avg_sq.mul_(beta2).add_(grad.square(), alpha=1 - beta2)
         v_hat = exp_avg_sq
         if group["amsgrad"]:
-            v_hat = state["max_exp_avg_sq"].copy_(pytensor.maximum(state["max_exp_avg_sq"], exp_avg_sq))
+            v_max = state["max_exp_avg_sq"]
+            v_hat = v_max.copy_(pytensor.maximum(v_max, exp_avg_sq))
         denom = v_hat.sqrt().div_(math.sqrt(1 - beta2 ** step)).add_(group["eps"])
         p.add_(exp_avg.div(denom), alpha=-lr / (1 - beta1 ** step))

@@ -241,7 +241,8 @@ class CosineAnnealingLR(LRScheduler):
         if (epoch - 1 - t_max) % (2 * t_max) == 0:  # leaving the trough: the ratio is 0/0
             return [lr + (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
                     for lr, base in zip(self._group_lrs(), self.base_lrs)]
-        ratio = (1 + math.cos(math.pi * epoch / t_max)) / (1 + math.cos(math.pi * (epoch - 1) / t_max))
+        ratio = ((1 + math.cos(math.pi * epoch / t_max))
+                 / (1 + math.cos(math.pi * (epoch - 1) / t_max)))
         return [ratio * (lr - eta_min) + eta_min for lr in self._group_lrs()]
 
     def _get_closed_form_lr(self):

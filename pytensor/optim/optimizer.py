@@ -166,11 +166,12 @@ class Optimizer:
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
-        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+        pairs = list(zip(self.param_groups, saved_groups))
+        if any(len(g["params"]) != len(s["params"]) for g, s in pairs):
             raise ValueError("loaded state dict contains a parameter group that doesn't match "
                              "the size of optimizer's group")
         params = {}
-        for group, saved in zip(self.param_groups, saved_groups):
+        for group, saved in pairs:
             params.update(zip(saved["params"], group["params"]))
         state = defaultdict(dict)
         for key, buffers in state_dict["state"].items():
@@ -182,7 +183,7 @@ class Optimizer:
         self.state = state
         self.param_groups = [dict(copy.deepcopy({k: v for k, v in s.items() if k != "params"}),
                                   params=g["params"])
-                             for g, s in zip(self.param_groups, saved_groups)]
+                             for g, s in pairs]
 
 
 def _cast_like(param, value, name):
