@@ -36,7 +36,12 @@ class Storage {
   std::atomic<uint64_t> version_{0};
 };
 
+// CPU memory through pytensor's caching allocator (64-byte aligned; 2 MiB aligned and
+// huge-page backed where the OS allows for large blocks).
 void* cpu_alloc(int64_t nbytes);
-void cpu_free(void* p);
+void cpu_free(void* p, int64_t nbytes);
+// Returns every cached block to the OS; and how many bytes the cache holds.
+void cpu_empty_cache();
+int64_t cpu_cached_bytes();
 
 }  // namespace pt
