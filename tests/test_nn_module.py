@@ -174,9 +174,8 @@ def test_registration_errors():
 
 
 def _non_leaf_parameter(x):
-    p = nn.Parameter(pytensor.ones(1))
-    p.__class__ = pytensor.Tensor
-    q = p * x
+    # A Parameter with history can only be made by relabelling a computed tensor.
+    q = x * 2
     q.__class__ = nn.Parameter
     return q
 
