@@ -1,0 +1,147 @@
+// Fused cross-entropy / NLL: one task owns whole positions; per position one pass for the max,
+// one for the sum of exp, one for the loss (forward), or one pass writing the gradient from
+// the saved log-sum-exp (backward). Sums accumulate in double. The loops are themselves the
+// plain reference: the tests hold them against a composite (log_softmax + gather) and numpy.
+#include "cpu/loss.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/gil.h"
+#include "core/parallel.h"
+
+namespace pt::cpu {
+namespace {
+
+constexpr int64_t kGrain = 32768;
+
+template <class T>
+struct Position {
+  const T* x;       // first class of this position
+  int64_t stride;   // between classes
+  int64_t classes;
+  T at(int64_t c) const { return x[c * stride]; }
+};
+
+// The effective target weight B_c (see loss.h) at a position; `t` the class index (already
+// known not to be ignored) or `q` the probabilities.
+template <class T>
+struct TargetWeights {
+  const T* w;  // class weights or null
+  double eps_over_c, keep;  // eps / C and 1 - eps
+  double weight(int64_t c) const { return w ? static_cast<double>(w[c]) : 1.0; }
+  double index(int64_t t, int64_t c) const {
+    return (c == t ? keep * weight(t) : 0.0) + eps_over_c * weight(c);
+  }
+  double prob(const T* q, int64_t stride, int64_t c) const {
+    return weight(c) * (keep * static_cast<double>(q[c * stride]) + eps_over_c);
+  }
+};
+
+template <class T>
+double log_sum_exp(const Position<T>& p) {
+  T m = -std::numeric_limits<T>::infinity();
+  for (int64_t c = 0; c < p.classes; ++c) m = p.at(c) > m ? p.at(c) : m;
+  if (std::isinf(m)) return m;  // all -inf (or a +inf): no finite shift exists
+  double s = 0;
+  for (int64_t c = 0; c < p.classes; ++c) s += std::exp(static_cast<double>(p.at(c) - m));
+  return static_cast<double>(m) + std::log(s);
+}
+
+template <class T>
+void forward(const Tensor& xt, const Tensor& target, const NllGeometry& g, const NllOptions& o,
+             const Tensor& loss, const Tensor& denom, const Tensor& lse_out) {
+  const T* x = xt->data<T>();
+  const int64_t C = g.classes, inner = g.inner;
+  const TargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
+                            o.smoothing / static_cast<double>(C), 1.0 - o.smoothing};
+  T* lp = loss->data<T>();
+  T* dp = o.prob_target ? nullptr : denom->data<T>();
+  T* sp = o.log_softmax ? lse_out->data<T>() : nullptr;
+  parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      const int64_t base = p / inner * C * inner + p % inner;
+      const Position<T> pos{x + base, inner, C};
+      const double lse = o.log_softmax ? log_sum_exp(pos) : 0.0;
+      if (sp) sp[p] = static_cast<T>(lse);
+      double l = 0;
+      if (o.prob_target) {
+        const T* q = target->data<T>() + base;
+        for (int64_t c = 0; c < C; ++c) l -= tw.prob(q, inner, c) * (pos.at(c) - lse);
+      } else {
+        const int64_t t = target->data<int64_t>()[p];
+        if (t == o.ignore_index) {
+          dp[p] = 0;
+        } else {
+          l = -tw.keep * tw.weight(t) * (pos.at(t) - lse);
+          if (o.smoothing != 0)
+            for (int64_t c = 0; c < C; ++c) l -= tw.eps_over_c * tw.weight(c) * (pos.at(c) - lse);
+          dp[p] = static_cast<T>(tw.weight(t));
+        }
+      }
+      lp[p] = static_cast<T>(l);
+    }
+  });
+}
+
+template <class T>
+void backward(const Tensor& xt, const Tensor& target, const Tensor& lse_t, const Tensor& grad,
+              double factor, const NllGeometry& g, const NllOptions& o, const Tensor& dxt,
+              const Tensor* dtarget) {
+  const T* x = xt->data<T>();
+  T* dx = dxt->data<T>();
+  T* dq = dtarget ? (*dtarget)->data<T>() : nullptr;
+  const T* gp = grad->data<T>();
+  const bool per_position = grad->numel() == g.positions();
+  const int64_t C = g.classes, inner = g.inner;
+  const TargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
+                            o.smoothing / static_cast<double>(C), 1.0 - o.smoothing};
+  parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      const int64_t base = p / inner * C * inner + p % inner;
+      const Position<T> pos{x + base, inner, C};
+      T* d = dx + base;
+      const double s = static_cast<double>(gp[per_position ? p : 0]) * factor;
+      const double lse = o.log_softmax ? static_cast<double>(lse_t->data<T>()[p]) : 0.0;
+      const T* q = o.prob_target ? target->data<T>() + base : nullptr;
+      const int64_t t = o.prob_target ? 0 : target->data<int64_t>()[p];
+      if (!o.prob_target && t == o.ignore_index) {
+        for (int64_t c = 0; c < C; ++c) d[c * inner] = 0;
+        continue;
+      }
+      auto weight_of = [&](int64_t c) { return q ? tw.prob(q, inner, c) : tw.index(t, c); };
+      double bsum = 0;
+      if (o.log_softmax)
+        for (int64_t c = 0; c < C; ++c) bsum += weight_of(c);
+      for (int64_t c = 0; c < C; ++c) {
+        const double sm = o.log_softmax ? std::exp(pos.at(c) - lse) : 0.0;
+        d[c * inner] = static_cast<T>(s * (bsum * sm - weight_of(c)));
+      }
+      if (dq)
+        for (int64_t c = 0; c < C; ++c)
+          dq[base + c * inner] = static_cast<T>(-s * tw.keep * tw.weight(c) * (pos.at(c) - lse));
+    }
+  });
+}
+
+}  // namespace
+
+void nll_forward(const Tensor& x, const Tensor& target, const NllGeometry& g, const NllOptions& o,
+                 const Tensor& loss, const Tensor& denom, const Tensor& lse) {
+  if (g.positions() == 0) return;
+  GilRelease nogil(x->numel() >= kGrain);
+  PT_DISPATCH_FLOAT(x->dtype(), "nll_loss", [&] { forward<scalar_t>(x, target, g, o, loss, denom, lse); });
+}
+
+void nll_backward(const Tensor& x, const Tensor& target, const Tensor& lse, const Tensor& grad,
+                  double factor, const NllGeometry& g, const NllOptions& o, const Tensor& dx,
+                  const Tensor* dtarget) {
+  if (g.positions() == 0) return;
+  GilRelease nogil(x->numel() >= kGrain);
+  PT_DISPATCH_FLOAT(x->dtype(), "nll_loss_backward", [&] {
+    backward<scalar_t>(x, target, lse, grad, factor, g, o, dx, dtarget);
+  });
+}
+
+}  // namespace pt::cpu

@@ -1,0 +1,25 @@
+// Bindings of the loss ops in the submodule _C._nn (as torch._C._nn): pytensor.nn.functional
+// calls them; they are not Tensor methods in PyTorch.
+#include "ops/loss.h"
+#include "python/init.h"
+
+namespace pt::python {
+
+void init_loss(py::module_& m, TensorClass&) {
+  py::module_ nn = m.def_submodule("_nn");
+  const auto input = py::arg("input"), target = py::arg("target");
+  const auto reduction = py::arg("reduction") = "mean";
+  nn.def("cross_entropy", &ops::cross_entropy, input, target, py::arg("weight") = py::none(),
+         py::arg("ignore_index") = -100, reduction, py::arg("label_smoothing") = 0.0);
+  nn.def("nll_loss", &ops::nll_loss, input, target, py::arg("weight") = py::none(),
+         py::arg("ignore_index") = -100, reduction);
+  nn.def("mse_loss", &ops::mse_loss, input, target, reduction);
+  nn.def("smooth_l1_loss", &ops::smooth_l1_loss, input, target, reduction, py::arg("beta") = 1.0);
+  nn.def("huber_loss", &ops::huber_loss, input, target, reduction, py::arg("delta") = 1.0);
+  nn.def("binary_cross_entropy", &ops::binary_cross_entropy, input, target,
+         py::arg("weight") = py::none(), reduction);
+  nn.def("binary_cross_entropy_with_logits", &ops::binary_cross_entropy_with_logits, input, target,
+         py::arg("weight") = py::none(), py::arg("pos_weight") = py::none(), reduction);
+}
+
+}  // namespace pt::python
