@@ -210,6 +210,8 @@ def test_data_rebinds_storage():
     p = pytensor.tensor([1.0, 2.0])
     p.data = pytensor.tensor([5.0, 6.0, 7.0])
     assert p.tolist() == [5.0, 6.0, 7.0]
+    p.data = p.data.double()
+    assert p.dtype is pytensor.float64 and p.tolist() == [5.0, 6.0, 7.0]
 
 
 def test_cuda_unavailable_is_clean():

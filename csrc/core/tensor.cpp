@@ -34,8 +34,9 @@ void TensorImpl::refresh() {
 }
 
 void TensorImpl::set_(std::shared_ptr<Storage> storage, int64_t offset, DimVec sizes,
-                      DimVec strides) {
+                      DimVec strides, DType dtype) {
   storage_ = std::move(storage);
+  dtype_ = dtype;
   offset_ = offset;
   sizes_ = std::move(sizes);
   strides_ = std::move(strides);

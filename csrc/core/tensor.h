@@ -48,7 +48,8 @@ class TensorImpl {
 
   // Rebinds this tensor to another storage and geometry in place (`t.data = x`, set_, resize_,
   // in-place views such as t_ and squeeze_), keeping its autograd metadata.
-  void set_(std::shared_ptr<Storage> storage, int64_t offset, DimVec sizes, DimVec strides);
+  void set_(std::shared_ptr<Storage> storage, int64_t offset, DimVec sizes, DimVec strides,
+            DType dtype);
 
  private:
   void refresh();

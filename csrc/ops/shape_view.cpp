@@ -596,7 +596,7 @@ static std::shared_ptr<autograd::Node> inplace_view_node(const Tensor& self, con
 }
 
 static const Tensor& rebind(const Tensor& self, const Tensor& v, const std::shared_ptr<autograd::Node>& node) {
-  self->set_(v->storage(), v->offset(), v->sizes(), v->strides());
+  self->set_(v->storage(), v->offset(), v->sizes(), v->strides(), v->dtype());
   self->bump_version();
   if (node) autograd::set_history(self, node);
   return self;

@@ -197,10 +197,9 @@ void init_tensor(py::module_& m, TensorClass& cls) {
                       if (g || t->autograd()) t->autograd_mut().grad = g;
                     })
       .def_property("data", &detach, [](const Tensor& t, const Tensor& src) {
-        // Rebinds this tensor to src's storage and geometry, as PyTorch's `param.data = x`.
-        PT_CHECK(src->dtype() == t->dtype(), RuntimeError, "data: assigning a ", src->dtype(),
-                 " tensor to a ", t->dtype(), " tensor is not supported");
-        t->set_(src->storage(), src->offset(), src->sizes(), src->strides());
+        // Rebinds this tensor to src's storage, geometry and dtype, as PyTorch's `param.data = x`
+        // (how Module.double() keeps its Parameter objects).
+        t->set_(src->storage(), src->offset(), src->sizes(), src->strides(), src->dtype());
       });
   m.def("_item", &item);
 }

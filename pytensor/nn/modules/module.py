@@ -346,12 +346,7 @@ class Module:
                 new = fn(param)
             grad = param.grad
             if new is not param:
-                try:
-                    param.data = new
-                except RuntimeError:
-                    # The tensor cannot change dtype in place: a new Parameter takes its place.
-                    param = Parameter(new, param.requires_grad)
-                    self._parameters[name] = param
+                param.data = new  # same Parameter object, new storage (and dtype)
             if grad is not None:
                 with no_grad():
                     new_grad = fn(grad)
