@@ -7,6 +7,7 @@ early so they come out in sampler order. Tensors cross processes by pickling.
 import collections.abc
 import itertools
 import multiprocessing
+import os
 import queue
 import random
 import sys
@@ -187,6 +188,9 @@ class _ResumeIteration:
     """Sent to persistent workers at a new epoch: start the dataset over, then acknowledge."""
 
 
+_WORKER_POLL_S = 0.2
+
+
 def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers):
     global _worker_info
@@ -206,9 +210,16 @@ def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_co
             fetcher = _make_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last)
         except Exception:
             init_error = ExceptionWrapper(where)
-        ended = False
+        ended, parent = False, os.getppid()
         while True:
-            task = index_queue.get()
+            # The None sent at shutdown may never arrive (queues torn down by garbage collection
+            # in the parent), so idle workers also watch the done event and their parent.
+            try:
+                task = index_queue.get(timeout=_WORKER_POLL_S)
+            except queue.Empty:
+                if done_event.is_set() or os.getppid() != parent:
+                    break
+                continue
             if task is None:
                 break
             if isinstance(task, _ResumeIteration):
