@@ -10,6 +10,8 @@ Views of one storage share one record, so they share memory again after load.
 weights_only=True unpickles with an allowlist of globals instead of the pickle module's import
 machinery, so a file can hold nothing but containers, numbers, strings and tensors.
 """
+import _compat_pickle
+import codecs
 import collections
 import contextlib
 import ctypes
@@ -138,7 +140,9 @@ class _LoadedStorage:
 
 def _rebuild_tensor(storage, offset, shape, stride, requires_grad):
     """A tensor viewing `storage` at `offset` with the given shape and strides."""
-    base = storage.array
+    if not isinstance(storage, _LoadedStorage):
+        raise TypeError(f"_rebuild_tensor: expected a storage record, got {type(storage).__name__}")
+    base = storage.array  # numpy checks that shape, strides and offset stay inside it
     arr = np.ndarray(shape, base.dtype, buffer=base, offset=offset * base.itemsize,
                      strides=tuple(s * base.itemsize for s in stride))
     t = _C.from_numpy(arr)
@@ -187,6 +191,7 @@ _SAFE_GLOBALS = {
     ("builtins", "complex"): complex,
     ("builtins", "slice"): slice,
     ("builtins", "bytearray"): bytearray,
+    ("_codecs", "encode"): codecs.encode,  # how protocol 2 writes bytes objects
     ("pytensor.serialization", "_rebuild_tensor"): _rebuild_tensor,
     ("pytensor._size", "Size"): Size,
     ("pytensor", "_dtype_from_name"): _safe_dtype,
@@ -233,6 +238,10 @@ class _Loader(pickle.Unpickler):
     def find_class(self, module, name):
         if not self.weights_only:
             return super().find_class(module, name)
+        # Protocol 2 writes Python 2 names (__builtin__.set); map them as pickle itself does.
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         if (module, name) in _SAFE_GLOBALS:
             return _SAFE_GLOBALS[(module, name)]
         for g in _user_safe_globals:
