@@ -2,9 +2,10 @@
 
 Archive layout (names inside the zip, under the "archive/" prefix as PyTorch does):
   data.pkl    the object, pickled with each tensor reduced to
-              _rebuild_tensor(storage, offset, shape, stride, requires_grad, device), where
-              `storage` is a persistent id ("storage", key, dtype name, numel)
-  data/<key>  the bytes of that storage, little-endian, stored uncompressed
+              _rebuild_tensor(storage, offset, shape, stride, requires_grad), where `storage`
+              is a persistent id ("storage", record name, dtype name, numel, device)
+  data/<name> the bytes of the span of a storage the saved views touch, in native byte order
+              (little-endian on the platforms pytensor builds for), stored uncompressed
   version     format version
 Views of one storage share one record, so they share memory again after load.
 weights_only=True unpickles with an allowlist of globals instead of the pickle module's import
@@ -15,6 +16,7 @@ import codecs
 import collections
 import contextlib
 import ctypes
+import importlib
 import io
 import json
 import os
@@ -79,7 +81,9 @@ class _Saver(pickle.Pickler):
         return copies[id(obj)][1]
 
     def reducer_override(self, obj):
-        if not isinstance(obj, _C.Tensor):
+        # Subclasses that reduce themselves (nn.Parameter: their class over a plain tensor) do so;
+        # the rest are saved as plain tensors.
+        if not isinstance(obj, _C.Tensor) or type(obj).__reduce_ex__ is not _C.Tensor.__reduce_ex__:
             return NotImplemented
         t = self._cpu(obj)
         dtype, item = _dtype_name(t.dtype), t.element_size()
@@ -195,12 +199,11 @@ _SAFE_GLOBALS = {
     ("pytensor.serialization", "_rebuild_tensor"): _rebuild_tensor,
     ("pytensor._size", "Size"): Size,
     ("pytensor", "_dtype_from_name"): _safe_dtype,
+    ("pytensor._C", "device"): _C.device,
 }
+# Allowed too, imported only when a file names them (pytensor.nn may not be loaded yet).
+_SAFE_LAZY_GLOBALS = {("pytensor.nn.parameter", "Parameter")}
 _user_safe_globals = []
-
-
-def _qualname(obj):
-    return f"{obj.__module__}.{obj.__qualname__}"
 
 
 def add_safe_globals(safe_globals):
@@ -244,6 +247,8 @@ class _Loader(pickle.Unpickler):
         module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         if (module, name) in _SAFE_GLOBALS:
             return _SAFE_GLOBALS[(module, name)]
+        if (module, name) in _SAFE_LAZY_GLOBALS:
+            return getattr(importlib.import_module(module), name)
         for g in _user_safe_globals:
             if (getattr(g, "__module__", None), getattr(g, "__qualname__", None)) == (module, name):
                 return g
@@ -351,6 +356,7 @@ def save_file(tensors, filename, metadata=None):
 
 
 def _safetensors_parse(raw):
+    """name -> tensor from a safetensors file's bytes, checking every offset against the data."""
     if len(raw) < 8:
         raise ValueError("load_file: file too small to hold a safetensors header")
     (n,) = struct.unpack("<Q", raw[:8])
@@ -360,12 +366,14 @@ def _safetensors_parse(raw):
         header = json.loads(raw[8: 8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"load_file: invalid JSON header: {e}") from None
+    if not isinstance(header, dict):
+        raise ValueError("load_file: the header is not a JSON object")
     data = memoryview(raw)[8 + n:]
     out = {}
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        if info.get("dtype") not in _ST_DTYPE:
+        if not isinstance(info, dict) or info.get("dtype") not in _ST_DTYPE:
             raise ValueError(f"load_file: tensor {name!r} has unsupported dtype {info.get('dtype')!r}")
         np_dtype = np.dtype(_NP_DTYPE[_ST_DTYPE[info["dtype"]]]).newbyteorder("<")
         shape = tuple(int(s) for s in info["shape"])
@@ -376,11 +384,11 @@ def _safetensors_parse(raw):
                              f"{info['dtype']} has invalid data_offsets [{begin}, {end}]")
         arr = np.frombuffer(data[begin:end], np_dtype).reshape(shape)
         out[name] = _C.from_numpy(arr.astype(arr.dtype.newbyteorder("="), copy=True))
-    return out, header.get("__metadata__")
+    return out
 
 
 def load_file(filename, device="cpu"):
     """Reads a .safetensors file into a dict of name -> tensor."""
     with open(filename, "rb") as fh:
-        tensors, _ = _safetensors_parse(fh.read())
+        tensors = _safetensors_parse(fh.read())
     return {k: v.to(device) for k, v in tensors.items()} if str(device) != "cpu" else tensors

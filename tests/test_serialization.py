@@ -248,3 +248,54 @@ def test_weights_only_rejects_forged_tensor_records():
         load(io.BytesIO(out.getvalue()))
     with pytest.raises(TypeError, match="expected a storage record"):
         _rebuild_tensor(np.zeros(4), 0, (2,), (1,), False)
+
+
+class Tagged(pytensor.Tensor):
+    """A Tensor subclass that pickles itself the way nn.Parameter does."""
+
+    __slots__ = ()
+
+    def __new__(cls, data):
+        t = data.detach()
+        t.__class__ = cls
+        return t
+
+    def __init__(self, data):
+        pass
+
+    def __reduce_ex__(self, protocol):
+        return (Tagged, (self.detach(),))
+
+
+class Untagged(pytensor.Tensor):
+    __slots__ = ()
+
+    def __new__(cls, data):
+        t = data.detach()
+        t.__class__ = cls
+        return t
+
+    def __init__(self, data):
+        pass
+
+
+def test_tensor_subclasses_and_self_pickled_tensors():
+    base = pytensor.arange(4.0)
+    got = round_trip([Tagged(base), base], weights_only=False)
+    assert type(got[0]) is Tagged and got[0].tolist() == [0, 1, 2, 3]
+    got[1][0] = 9.0
+    assert got[0][0].item() == 9.0  # the subclass still shares the plain tensor's storage
+    with safe_globals([Tagged]):
+        assert type(round_trip(Tagged(base))) is Tagged
+    # A subclass without a reduce of its own is saved as a plain tensor.
+    plain = round_trip(Untagged(base))
+    assert type(plain) is pytensor.Tensor and plain.tolist() == [0, 1, 2, 3]
+    nested = round_trip({"d": pytensor.device("cpu"), "t": pytensor.ones(3)})
+    assert nested["d"] == pytensor.device("cpu")
+
+
+def test_parameters_round_trip():
+    nn = pytest.importorskip("pytensor.nn")
+    p = nn.Parameter(pytensor.ones(2, 2))
+    got = round_trip({"p": p})["p"]
+    assert type(got) is nn.Parameter and got.requires_grad and got.tolist() == [[1, 1], [1, 1]]
