@@ -354,3 +354,33 @@ def test_fork_after_threaded_kernels_does_not_hang():
     loader = DataLoader(MatmulItems(), batch_size=2, num_workers=2, timeout=60)
     assert [b.tolist() for b in loader] == [[64.0 ** 3, 64.0 ** 3 + 1], [64.0 ** 3 + 2, 64.0 ** 3 + 3]]
     assert (big @ big).sum().item() == 512.0 ** 3
+
+
+class Dies(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        if i == 1:
+            os._exit(3)
+        return i
+
+
+def test_dead_worker_is_reported():
+    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"):
+        list(DataLoader(Dies(), batch_size=1, num_workers=2))
+
+
+class Slow(Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        import time
+        time.sleep(1)
+        return i
+
+
+def test_timeout():
+    with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
+        list(DataLoader(Slow(), num_workers=1, timeout=0.2))
