@@ -1,0 +1,8 @@
+"""Datasets with torchvision.datasets' API."""
+from pytensor.vision.datasets.fakedata import FakeData
+from pytensor.vision.datasets.folder import DatasetFolder, ImageFolder
+from pytensor.vision.datasets.mnist import KMNIST, MNIST, FashionMNIST
+from pytensor.vision.datasets.vision import StandardTransform, VisionDataset
+
+__all__ = ["DatasetFolder", "FakeData", "FashionMNIST", "ImageFolder", "KMNIST", "MNIST",
+           "StandardTransform", "VisionDataset"]

@@ -1,0 +1,116 @@
+"""MNIST-style datasets read from IDX files (gzip or raw), in torchvision's folder layout."""
+import gzip
+import os
+import struct
+
+import numpy as np
+
+import pytensor
+from pytensor.vision.datasets.vision import VisionDataset
+
+# IDX type byte -> numpy dtype (big-endian on disk).
+_IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
+               0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+
+
+def read_idx(path):
+    """The array an IDX file holds (".gz" files are decompressed), in native byte order."""
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+        raise RuntimeError(f"{path}: not an IDX file (magic bytes {raw[:4].hex()})")
+    ndim, dtype = raw[3], _IDX_DTYPES[raw[2]]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise RuntimeError(f"{path}: truncated IDX header")
+    dims = struct.unpack(f">{ndim}I", raw[4:header])
+    count = int(np.prod(dims, dtype=np.int64))
+    if len(raw) != header + count * dtype.itemsize:
+        raise RuntimeError(f"{path}: IDX data holds {len(raw) - header} bytes, expected "
+                           f"{count * dtype.itemsize} for shape {tuple(dims)} of {dtype.name}")
+    return np.frombuffer(raw, dtype, count, header).reshape(dims).astype(dtype.newbyteorder("="))
+
+
+class MNIST(VisionDataset):
+    """Images (.data: uint8 N x 28 x 28) and labels (.targets: int64 N) of the train or test split.
+
+    Files are looked for in root/<ClassName>/raw (torchvision's layout) and then in root itself,
+    raw or gzipped. Samples are (H x W uint8 numpy array, int), so ToTensor() gives 1 x H x W
+    floats in [0, 1] as it does for torchvision's PIL images."""
+
+    mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
+    files = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+             False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
+               "7 - seven", "8 - eight", "9 - nine"]
+
+    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+        super().__init__(root, transform=transform, target_transform=target_transform)
+        self.train = train
+        if download:
+            self.download()
+        paths = [self._find(name) for name in self.files[train]]
+        if None in paths:
+            raise RuntimeError("Dataset not found. You can use download=True to download it")
+        images, labels = read_idx(paths[0]), read_idx(paths[1])
+        if images.dtype != np.uint8 or images.ndim != 3:
+            raise RuntimeError(f"{paths[0]}: expected uint8 images of 3 dims, got {images.dtype} of shape {images.shape}")
+        if labels.ndim != 1 or len(labels) != len(images):
+            raise RuntimeError(f"{paths[1]}: expected {len(images)} labels, got shape {labels.shape}")
+        self._images, self._labels = images, labels.astype(np.int64)
+        self.data = pytensor.from_numpy(self._images)
+        self.targets = pytensor.from_numpy(self._labels)
+
+    @property
+    def raw_folder(self):
+        return os.path.join(self.root, self.__class__.__name__, "raw")
+
+    @property
+    def class_to_idx(self):
+        return {c: i for i, c in enumerate(self.classes)}
+
+    def _find(self, name):
+        for folder in (self.raw_folder, self.root):
+            for ext in ("", ".gz"):
+                path = os.path.join(folder, name + ext)
+                if os.path.isfile(path):
+                    return path
+        return None
+
+    def _check_exists(self):
+        return all(self._find(name) is not None for name in self.files[self.train])
+
+    def download(self):
+        """There is no network here: succeeds only when the files are already in place."""
+        if self._check_exists():
+            return
+        missing = [n + ".gz" for n in self.files[self.train] if self._find(n) is None]
+        raise RuntimeError(
+            f"{self.__class__.__name__}: download=True cannot fetch files (pytensor downloads "
+            f"nothing). Place {', '.join(missing)} (gzipped or not) in {self.raw_folder} or "
+            f"{self.root}; they are published at {self.mirrors[0]}")
+
+    def __getitem__(self, index):
+        img, target = self._images[index].copy(), int(self._labels[index])
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def __len__(self):
+        return len(self._images)
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train is True else 'Test'}"
+
+
+class FashionMNIST(MNIST):
+    mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+               "Bag", "Ankle boot"]
+
+
+class KMNIST(MNIST):
+    mirrors = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"]
+    classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
