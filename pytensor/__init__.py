@@ -13,7 +13,8 @@ from pytensor._functions import (is_tensor, numel, is_floating_point, clone, isc
                                  equal, addcmul, addcdiv, lerp, trace, meshgrid, unique, finfo, iinfo)
 from pytensor import autograd  # noqa: E402
 from pytensor.autograd import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402
-from pytensor import nn, optim  # noqa: E402,F401
+from pytensor import nn, optim, utils, vision  # noqa: E402,F401
+from pytensor.serialization import save, load  # noqa: E402
 
 # dtype aliases, as torch.float / torch.long ...
 bool, uint8, int32, int64, float32, float64 = _C.bool, _C.uint8, _C.int32, _C.int64, _C.float32, _C.float64
