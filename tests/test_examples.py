@@ -11,3 +11,14 @@ def test_demo_trains(capsys):
     lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("step")]
     first, last = float(lines[0].split()[-1]), float(lines[-1].split()[-1])
     assert len(lines) == 7 and last < first / 10 and last < 30
+
+
+def test_quickstart_tutorial_trains(capsys):
+    quickstart = runpy.run_path(os.path.join(EXAMPLES, "quickstart.py"))
+    accuracy = quickstart["main"](epochs=1)
+    out = capsys.readouterr().out
+    assert "Shape of X [N, C, H, W]: pytensor.Size([64, 1, 28, 28])" in out
+    assert "Shape of y: pytensor.Size([64]) pytensor.int64" in out
+    assert "(linear_relu_stack): Sequential(" in out and "Saved PyTorch Model State" in out
+    if "MNIST test set" in out:  # real digits: one epoch is far above chance
+        assert accuracy > 0.8
