@@ -50,4 +50,5 @@ PYBIND11_MODULE(_C, m) {
   init_linalg(m, cls);
   init_interop(m, cls);
   init_autograd(m, cls);
+  init_conv(m, cls);
 }

@@ -1,0 +1,217 @@
+// Pooling kernels: one plane (an (n, c) pair) per work item, planes spread over threads with
+// parallel_for; inside a plane, the plain loop over output cells and their windows. Backward
+// kernels own their plane's gradient, so there are no races and no atomics.
+#include "cpu/pool.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/parallel.h"
+
+namespace pt::cpu {
+
+namespace {
+
+// Runs fn(plane) over all planes; tiny problems stay on the calling thread.
+template <class F>
+void for_planes(const PoolGeom& g, int64_t work_per_plane, const F& fn) {
+  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(1, work_per_plane));
+  parallel_for(0, g.planes, grain, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) fn(p);
+  });
+}
+
+// NaN compares unequal to itself; for integers this is always false.
+template <class T>
+bool is_nan(T v) { return v != v; }
+
+// The max of x over a window's rows/cols, NaN winning; the first position on ties.
+struct MaxWindow {
+  template <class T, class Rows, class Cols>
+  static void run(const T* x, int64_t W, Rows rows, Cols cols, T& best, int64_t& at) {
+    at = -1;
+    best = T(0);
+    rows([&](int64_t h) {
+      cols([&](int64_t w) {
+        const T v = x[h * W + w];
+        if (at < 0 || v > best || (is_nan(v) && !is_nan(best))) {
+          best = v;
+          at = h * W + w;
+        }
+      });
+    });
+  }
+};
+
+// Clipped window of pooling geometry g at output (oh, ow) for avg pooling: the clipped
+// bounds and the size of the window counting padding (as PyTorch counts it).
+struct AvgWindow {
+  int64_t h0, h1, w0, w1, padded_size;
+};
+AvgWindow avg_window(const PoolGeom& g, int64_t oh, int64_t ow) {
+  int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
+  int64_t h1 = std::min(h0 + g.kh, g.H + g.ph), w1 = std::min(w0 + g.kw, g.W + g.pw);
+  const int64_t padded = (h1 - h0) * (w1 - w0);
+  h0 = std::max<int64_t>(h0, 0);
+  w0 = std::max<int64_t>(w0, 0);
+  h1 = std::min(h1, g.H);
+  w1 = std::min(w1, g.W);
+  return {h0, h1, w0, w1, padded};
+}
+
+double avg_divisor(const AvgWindow& a, bool count_include_pad, int64_t divisor) {
+  if (divisor) return double(divisor);
+  return count_include_pad ? double(a.padded_size) : double((a.h1 - a.h0) * (a.w1 - a.w0));
+}
+
+}  // namespace
+
+template <class T>
+void max_pool2d(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+  for_planes(g, g.OH * g.OW * g.kh * g.kw, [&](int64_t p) {
+    const T* xp = x + p * g.H * g.W;
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        const int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
+        auto rows = [&](auto f) {
+          for (int64_t i = 0; i < g.kh; ++i)
+            if (h0 + i * g.dh >= 0 && h0 + i * g.dh < g.H) f(h0 + i * g.dh);
+        };
+        auto cols = [&](auto f) {
+          for (int64_t j = 0; j < g.kw; ++j)
+            if (w0 + j * g.dw >= 0 && w0 + j * g.dw < g.W) f(w0 + j * g.dw);
+        };
+        const int64_t o = (p * g.OH + oh) * g.OW + ow;
+        MaxWindow::run(xp, g.W, rows, cols, y[o], idx[o]);
+      }
+  });
+}
+
+template <class T>
+void adaptive_max_pool2d(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+  for_planes(g, g.H * g.W, [&](int64_t p) {
+    const T* xp = x + p * g.H * g.W;
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        auto rows = [&](auto f) {
+          for (int64_t h = adaptive_start(oh, g.H, g.OH); h < adaptive_end(oh, g.H, g.OH); ++h) f(h);
+        };
+        auto cols = [&](auto f) {
+          for (int64_t w = adaptive_start(ow, g.W, g.OW); w < adaptive_end(ow, g.W, g.OW); ++w) f(w);
+        };
+        const int64_t o = (p * g.OH + oh) * g.OW + ow;
+        MaxWindow::run(xp, g.W, rows, cols, y[o], idx[o]);
+      }
+  });
+}
+
+template <class T>
+void avg_pool2d(const PoolGeom& g, const T* x, T* y, bool count_include_pad, int64_t divisor) {
+  for_planes(g, g.OH * g.OW * g.kh * g.kw, [&](int64_t p) {
+    const T* xp = x + p * g.H * g.W;
+    T* yp = y + p * g.OH * g.OW;
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        const AvgWindow a = avg_window(g, oh, ow);
+        double s = 0;
+        for (int64_t h = a.h0; h < a.h1; ++h)
+          for (int64_t w = a.w0; w < a.w1; ++w) s += xp[h * g.W + w];
+        // A window wholly in the padding (possible with ceil_mode) averages nothing: 0.
+        yp[oh * g.OW + ow] = a.h0 < a.h1 && a.w0 < a.w1 ? T(s / avg_divisor(a, count_include_pad, divisor)) : T(0);
+      }
+  });
+}
+
+template <class T>
+void avg_pool2d_backward(const PoolGeom& g, const T* dy, T* dx, bool count_include_pad, int64_t divisor) {
+  for_planes(g, g.OH * g.OW * g.kh * g.kw, [&](int64_t p) {
+    const T* dyp = dy + p * g.OH * g.OW;
+    T* dxp = dx + p * g.H * g.W;
+    std::fill(dxp, dxp + g.H * g.W, T(0));
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        const AvgWindow a = avg_window(g, oh, ow);
+        if (a.h0 >= a.h1 || a.w0 >= a.w1) continue;
+        const T share = T(dyp[oh * g.OW + ow] / avg_divisor(a, count_include_pad, divisor));
+        for (int64_t h = a.h0; h < a.h1; ++h)
+          for (int64_t w = a.w0; w < a.w1; ++w) dxp[h * g.W + w] += share;
+      }
+  });
+}
+
+template <class T>
+void adaptive_avg_pool2d(const PoolGeom& g, const T* x, T* y) {
+  for_planes(g, g.H * g.W, [&](int64_t p) {
+    const T* xp = x + p * g.H * g.W;
+    T* yp = y + p * g.OH * g.OW;
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      const int64_t h0 = adaptive_start(oh, g.H, g.OH), h1 = adaptive_end(oh, g.H, g.OH);
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        const int64_t w0 = adaptive_start(ow, g.W, g.OW), w1 = adaptive_end(ow, g.W, g.OW);
+        double s = 0;
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) s += xp[h * g.W + w];
+        yp[oh * g.OW + ow] = T(s / double((h1 - h0) * (w1 - w0)));
+      }
+    }
+  });
+}
+
+template <class T>
+void adaptive_avg_pool2d_backward(const PoolGeom& g, const T* dy, T* dx) {
+  for_planes(g, g.H * g.W, [&](int64_t p) {
+    const T* dyp = dy + p * g.OH * g.OW;
+    T* dxp = dx + p * g.H * g.W;
+    std::fill(dxp, dxp + g.H * g.W, T(0));
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      const int64_t h0 = adaptive_start(oh, g.H, g.OH), h1 = adaptive_end(oh, g.H, g.OH);
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        const int64_t w0 = adaptive_start(ow, g.W, g.OW), w1 = adaptive_end(ow, g.W, g.OW);
+        const T share = T(dyp[oh * g.OW + ow] / double((h1 - h0) * (w1 - w0)));
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) dxp[h * g.W + w] += share;
+      }
+    }
+  });
+}
+
+template <class T>
+void index_scatter_add(const PoolGeom& g, const T* dy, const int64_t* idx, T* dx) {
+  for_planes(g, g.H * g.W + g.OH * g.OW, [&](int64_t p) {
+    T* dxp = dx + p * g.H * g.W;
+    std::fill(dxp, dxp + g.H * g.W, T(0));
+    const int64_t o0 = p * g.OH * g.OW;
+    for (int64_t o = o0; o < o0 + g.OH * g.OW; ++o) dxp[idx[o]] += dy[o];
+  });
+}
+
+template <class T>
+void index_gather(const PoolGeom& g, const T* x, const int64_t* idx, T* y) {
+  for_planes(g, g.OH * g.OW, [&](int64_t p) {
+    const T* xp = x + p * g.H * g.W;
+    const int64_t o0 = p * g.OH * g.OW;
+    for (int64_t o = o0; o < o0 + g.OH * g.OW; ++o) y[o] = xp[idx[o]];
+  });
+}
+
+#define PT_POOL_MAX(T)                                                               \
+  template void max_pool2d<T>(const PoolGeom&, const T*, T*, int64_t*);            \
+  template void adaptive_max_pool2d<T>(const PoolGeom&, const T*, T*, int64_t*);
+#define PT_POOL_FLOAT(T)                                                                          \
+  template void avg_pool2d<T>(const PoolGeom&, const T*, T*, bool, int64_t);                    \
+  template void avg_pool2d_backward<T>(const PoolGeom&, const T*, T*, bool, int64_t);           \
+  template void adaptive_avg_pool2d<T>(const PoolGeom&, const T*, T*);                          \
+  template void adaptive_avg_pool2d_backward<T>(const PoolGeom&, const T*, T*);                 \
+  template void index_scatter_add<T>(const PoolGeom&, const T*, const int64_t*, T*);            \
+  template void index_gather<T>(const PoolGeom&, const T*, const int64_t*, T*);
+PT_POOL_MAX(uint8_t)
+PT_POOL_MAX(int32_t)
+PT_POOL_MAX(int64_t)
+PT_POOL_MAX(float)
+PT_POOL_MAX(double)
+PT_POOL_FLOAT(float)
+PT_POOL_FLOAT(double)
+#undef PT_POOL_MAX
+#undef PT_POOL_FLOAT
+
+}  // namespace pt::cpu
