@@ -10,7 +10,7 @@ namespace {
 // An int or a sequence of ints (stride=2, stride=(2, 1)); None gives an empty list.
 DimVec int_list(py::handle h, const char* op, const char* name) {
   if (h.is_none()) return {};
-  PT_CHECK(PyIndex_Check(h.ptr()) || PySequence_Check(h.ptr()), TypeError, op, "(): argument '",
+  PT_CHECK(PyIndex_Check(h.ptr()) || (PySequence_Check(h.ptr()) && !PyUnicode_Check(h.ptr())), TypeError, op, "(): argument '",
            name, "' must be tuple of ints, but found ", type_name(h));
   return to_dimvec(h, op);
 }
