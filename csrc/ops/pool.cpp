@@ -7,6 +7,7 @@
 #include "core/gil.h"
 #include "cpu/pool.h"
 #include "ops/copy.h"
+#include "ops/factory.h"
 #include "ops/shape.h"
 
 namespace pt::ops {
@@ -27,8 +28,10 @@ struct PoolSpec {
 
 // Once the max positions are known, every pooling is linear in its input: y = P x. The
 // backward applies P^T and the backward of that applies P again, so one node type serves
-// both directions, to any order.
-Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool adjoint);
+// both directions, to any order. The P^T node also has an edge to the pooling's input (whose
+// gradient is zero), as in PyTorch, so a gradient built with create_graph requires grad.
+Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool adjoint,
+                  const autograd::Edge& input_edge = {});
 
 struct PoolBackward final : autograd::Node {
   PoolBackward(const PoolSpec& s, bool adj) : spec(s), adjoint(adj) {}
@@ -38,7 +41,13 @@ struct PoolBackward final : autograd::Node {
   }
   autograd::TensorList apply(autograd::TensorList&& grads) override {
     const bool max = spec.kind == PoolKind::Max || spec.kind == PoolKind::AdaptiveMax;
-    return {pool_apply(spec, grads[0], max ? indices.unpack(this) : Tensor(), !adjoint)};
+    const Tensor idx = max ? indices.unpack(this) : Tensor();
+    if (adjoint) {
+      autograd::TensorList out{pool_apply(spec, grads[0], idx, false), nullptr};
+      if (next_edges[1].fn) out[1] = zeros(spec.in_sizes, grads[0]->dtype(), grads[0]->device());
+      return out;
+    }
+    return {pool_apply(spec, grads[0], idx, true, next_edges[0])};
   }
   void release_saved() override { indices.reset(); }
   PoolSpec spec;
@@ -46,14 +55,17 @@ struct PoolBackward final : autograd::Node {
   autograd::SavedVariable indices;
 };
 
-void record_pool(const PoolSpec& s, const Tensor& in, const Tensor& out, const Tensor& idx, bool adjoint) {
-  if (!autograd::needs_grad({&in})) return;
+void record_pool(const PoolSpec& s, const Tensor& in, const Tensor& out, const Tensor& idx, bool adjoint,
+                 const autograd::Edge& input_edge) {
+  if (!autograd::needs_grad({&in}) && !(autograd::grad_enabled() && input_edge.fn)) return;
   auto node = autograd::make_node<PoolBackward>({&in}, s, adjoint);
+  if (adjoint) node->next_edges.push_back(input_edge);
   if (idx) node->indices = autograd::SavedVariable(idx, false);
   autograd::set_history(out, node);
 }
 
-Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool adjoint) {
+Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool adjoint,
+                  const autograd::Edge& input_edge) {
   const Tensor xc = contiguous(x);
   Tensor out = empty(adjoint ? s.in_sizes : s.out_sizes, x->dtype());
   const cpu::PoolGeom& g = s.geom;
@@ -78,7 +90,7 @@ Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool ad
         break;
     }
   });
-  record_pool(s, x, out, idx, adjoint);
+  record_pool(s, x, out, idx, adjoint, input_edge);
   return out;
 }
 
@@ -154,7 +166,7 @@ PoolSpec window_spec(const char* op, const Tensor& x, const DimVec& kernel_size,
   return make_spec(kind, {x->numel() / (H * W), H, W, OH, OW, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]}, is);
 }
 
-PoolSpec adaptive_spec(const char* op, const Tensor& x, const DimVec& output_size, PoolKind kind) {
+PoolSpec adaptive_spec(const char* op, const Tensor& x, const OutputSize& output_size, PoolKind kind) {
   check_cpu(x, op);
   PT_CHECK(x->dim() == 3 || x->dim() == 4, RuntimeError, op, "(): Expected 3D or 4D tensor, but got ",
            ListStr{x->sizes()});
@@ -165,11 +177,10 @@ PoolSpec adaptive_spec(const char* op, const Tensor& x, const DimVec& output_siz
   PT_CHECK(output_size.size() == 2, RuntimeError, op, ": output_size must be 2");
   const DimVec& is = x->sizes();
   const int64_t H = is[is.size() - 2], W = is[is.size() - 1];
-  const int64_t OH = output_size[0] == -1 ? H : output_size[0];
-  const int64_t OW = output_size[1] == -1 ? W : output_size[1];
+  const int64_t OH = output_size[0].value_or(H), OW = output_size[1].value_or(W);
   PT_CHECK(OH >= 0 && OW >= 0, RuntimeError, op,
-           ": elements of output_size must be greater than or equal to 0 but received ",
-           ListStr{output_size});
+           ": elements of output_size must be greater than or equal to 0 but received {", OH, ", ",
+           OW, "}");
   return make_spec(kind, {x->numel() / (H * W), H, W, OH, OW, 0, 0, 1, 1, 0, 0, 1, 1}, is);
 }
 
@@ -185,7 +196,7 @@ ValuesIndices run_max(const PoolSpec& s, const Tensor& x, const char* op) {
     else
       cpu::adaptive_max_pool2d<T>(s.geom, xc->data<T>(), r.values->data<T>(), r.indices->data<int64_t>());
   });
-  record_pool(s, x, r.values, r.indices, false);
+  record_pool(s, x, r.values, r.indices, false, {});
   return r;
 }
 
@@ -252,7 +263,7 @@ Tensor avg_pool1d(const Tensor& input, const DimVec& kernel_size, const DimVec& 
                  -2);
 }
 
-Tensor adaptive_avg_pool2d(const Tensor& input, const DimVec& output_size) {
+Tensor adaptive_avg_pool2d(const Tensor& input, const OutputSize& output_size) {
   const PoolSpec s = adaptive_spec("adaptive_avg_pool2d", input, output_size, PoolKind::AdaptiveAvg);
   if (!is_floating(input->dtype())) throw_bad_dtype("adaptive_avg_pool2d", input->dtype());
   // A global average is a mean (PyTorch records MeanBackward1 for it too).
@@ -260,7 +271,7 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const DimVec& output_size) {
   return pool_apply(s, input, Tensor(), false);
 }
 
-ValuesIndices adaptive_max_pool2d(const Tensor& input, const DimVec& output_size) {
+ValuesIndices adaptive_max_pool2d(const Tensor& input, const OutputSize& output_size) {
   const PoolSpec s = adaptive_spec("adaptive_max_pool2d", input, output_size, PoolKind::AdaptiveMax);
   return run_max(s, input, "adaptive_max_pool2d");
 }

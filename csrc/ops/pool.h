@@ -3,6 +3,7 @@
 // autograd records (MaxPool2DWithIndicesBackward0, AvgPool2DBackward0, ...) in pool.cpp.
 #pragma once
 #include <optional>
+#include <vector>
 
 #include "core/tensor.h"
 #include "ops/reduce.h"
@@ -21,8 +22,9 @@ Tensor avg_pool2d(const Tensor& input, const DimVec& kernel_size, const DimVec& 
                   std::optional<int64_t> divisor_override);
 Tensor avg_pool1d(const Tensor& input, const DimVec& kernel_size, const DimVec& stride,
                   const DimVec& padding, bool ceil_mode, bool count_include_pad);
-// output_size entries of -1 (None) keep the input's size.
-Tensor adaptive_avg_pool2d(const Tensor& input, const DimVec& output_size);
-ValuesIndices adaptive_max_pool2d(const Tensor& input, const DimVec& output_size);
+// Adaptive pooling's output_size: two entries, None (nullopt) keeping the input's size.
+using OutputSize = std::vector<std::optional<int64_t>>;
+Tensor adaptive_avg_pool2d(const Tensor& input, const OutputSize& output_size);
+ValuesIndices adaptive_max_pool2d(const Tensor& input, const OutputSize& output_size);
 
 }  // namespace pt::ops

@@ -22,17 +22,17 @@ ops::ConvPadding conv_padding(py::handle h, const char* op) {
   return {DimVec{0}, s == "same"};
 }
 
-// output_size: an int, or a pair whose None entries keep the input's size (-1).
-DimVec adaptive_size(py::handle h, const char* op) {
+// output_size: an int, or a pair whose None entries keep the input's size.
+ops::OutputSize adaptive_size(py::handle h, const char* op) {
   if (PyIndex_Check(h.ptr())) {
     const int64_t v = index_to_int64(h);
     return {v, v};
   }
-  PT_CHECK(PySequence_Check(h.ptr()), TypeError, op, "(): argument 'output_size' must be tuple of ints, but found ",
-           type_name(h));
-  DimVec out;
+  PT_CHECK(PySequence_Check(h.ptr()) && !PyUnicode_Check(h.ptr()), TypeError, op,
+           "(): argument 'output_size' must be tuple of ints, but found ", type_name(h));
+  ops::OutputSize out;
   for (py::handle item : py::reinterpret_borrow<py::iterable>(h))
-    out.push_back(item.is_none() ? -1 : index_to_int64(item));
+    out.push_back(item.is_none() ? std::nullopt : std::optional<int64_t>(index_to_int64(item)));
   return out;
 }
 
