@@ -28,7 +28,7 @@ def out_size(n, k, s, p, d, ceil_mode):
 
 
 def np_max_pool2d(x, k, s=None, p=0, d=1, ceil_mode=False):
-    """Window maxima and flat in-plane positions of x [..., H, W]; NaN wins, first on ties."""
+    """Window maxima and flat in-plane positions of x [..., H, W]; first on ties, the last NaN wins."""
     (kh, kw), (ph, pw), (dh, dw) = pair(k), pair(p), pair(d)
     sh, sw = pair(k if s is None else s)
     H, W = x.shape[-2:]
@@ -45,7 +45,7 @@ def np_max_pool2d(x, k, s=None, p=0, d=1, ceil_mode=False):
                         h, w = oh * sh - ph + i * dh, ow * sw - pw + j * dw
                         if 0 <= h < H and 0 <= w < W:
                             v = plane[h, w]
-                            if at < 0 or v > best or (v != v and best == best):
+                            if at < 0 or v > best or v != v:
                                 best, at = v, h * W + w
                 vals[n, oh, ow], idx[n, oh, ow] = best, at
     shape = x.shape[:-2] + (OH, OW)

@@ -16,7 +16,8 @@ struct PoolGeom {
 inline int64_t adaptive_start(int64_t o, int64_t in, int64_t out) { return o * in / out; }
 inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
 
-// y = the window maxima, idx = their flat positions h * W + w in the plane. NaN wins.
+// y = the window maxima, idx = their flat positions h * W + w in the plane. NaN wins (the
+// last NaN of a window, as in PyTorch).
 template <class T>
 void max_pool2d(const PoolGeom& g, const T* x, T* y, int64_t* idx);
 template <class T>
