@@ -77,7 +77,8 @@ CONV2D_CASES = [
     ((1, 1, 5, 5), 2, (5, 5), 1, 0, 1, 1),          # kernel == input
     ((2, 4, 8, 7), 6, (3, 3), 2, 1, 2, 2),          # strided, padded, dilated, grouped
     ((3, 6, 10, 11), 6, (2, 3), (2, 1), (1, 0), (1, 2), 3),
-    ((2, 4, 6, 5), 8, (1, 1), 1, 0, 1, 1),          # pointwise (plain GEMM path)
+    ((2, 4, 6, 5), 8, (1, 1), 1, 0, 1, 1),          # pointwise (plain GEMM on the input)
+    ((2, 64, 32, 33), 8, (1, 1), 1, 0, 1, 2),       # pointwise, samples too big for that: im2col
     ((2, 4, 6, 5), 8, (1, 1), 2, 0, 1, 4),          # 1x1 strided, depthwise-style groups
     ((1, 5, 9, 4), 3, (3, 1), (3, 2), (2, 0), 1, 1),
     ((0, 3, 5, 5), 2, (3, 3), 1, 1, 1, 1),          # empty batch
