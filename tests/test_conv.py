@@ -343,6 +343,12 @@ def test_grad_fn_names_and_needs():
     (lambda: pytensor.conv2d(pytensor.zeros(1, 3, 5, 5), pytensor.zeros(8, 3, 3, 3), stride="a"), TypeError,
      "argument 'stride' must be tuple of ints"),
     (lambda: pytensor.conv2d(np.zeros((1, 3, 5, 5)), pytensor.zeros(8, 3, 3, 3)), TypeError, ""),
+    (lambda: pytensor.conv2d(pytensor.zeros(1, 3, 5, 5), pytensor.zeros(8, 3, 0, 3)), RuntimeError,
+     "kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 3"),
+    (lambda: pytensor.conv_transpose1d(pytensor.zeros(1, 3, 5), pytensor.zeros(3, 2, 0)), RuntimeError,
+     "kernel size should be greater than zero, but got kernel_width: 0"),
+    (lambda: pytensor.conv2d(pytensor.zeros(1, 3, 5, 5), pytensor.zeros(0, 3, 3, 3)), RuntimeError,
+     "expected weight to be at least 1 at dimension 0, but got weight of size [0, 3, 3, 3] instead"),
 ])
 def test_bad_input(call, exc, fragment):
     with pytest.raises(exc) as info:

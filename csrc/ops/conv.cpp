@@ -189,6 +189,13 @@ Prepared prepare(const char* op, int64_t ns, const Tensor& input, const Tensor& 
   Prepared r{input->dim() == ns + 1 ? unsqueeze(input, 0) : input, {}, input->dim() == ns + 1};
   const DimVec& is = r.input->sizes();
   const DimVec& ws = weight->sizes();
+  PT_CHECK(ws[0] >= 1, RuntimeError, "Given groups=", groups,
+           ", expected weight to be at least 1 at dimension 0, but got weight of size ", ListStr{ws},
+           " instead");
+  for (int64_t d = 0; d < ns; ++d)
+    PT_CHECK(ws[2 + d] > 0, RuntimeError, "kernel size should be greater than zero, but got ",
+             ns == 2 ? str_cat("kernel_height: ", ws[2], " kernel_width: ", ws[3])
+                     : str_cat("kernel_width: ", ws[2]));
   PT_CHECK(ws[0] % groups == 0, RuntimeError, "Given groups=", groups,
            ", expected weight to be divisible by ", groups,
            " at dimension 0, but got weight of size [", ListStr{ws}, "] instead");
