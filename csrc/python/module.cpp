@@ -51,4 +51,5 @@ PYBIND11_MODULE(_C, m) {
   init_interop(m, cls);
   init_autograd(m, cls);
   init_loss(m, cls);
+  init_conv(m, cls);
 }
