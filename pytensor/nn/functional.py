@@ -422,16 +422,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 # ---- ops from other families, exported here under their functional names -------------------
 
-try:
-    from pytensor.nn._loss import *  # noqa: F401,F403
-    from pytensor.nn._loss import __all__ as _loss_names
-    __all__ += _loss_names
-except ImportError:
-    pass
+from pytensor.nn._loss import *  # noqa: E402,F401,F403  (the fused C++ losses)
+from pytensor.nn._loss import __all__ as _loss_names  # noqa: E402
+from pytensor._C import (conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool1d,  # noqa: E402,F401
+                         max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d)
 
-for _name in ("conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-              "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"):
-    if hasattr(_C, _name):
-        globals()[_name] = getattr(_C, _name)
-        __all__.append(_name)
-del _name
+__all__ += _loss_names + ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+                          "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
+                          "adaptive_max_pool2d"]

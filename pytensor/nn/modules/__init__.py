@@ -10,6 +10,9 @@ from pytensor.nn.modules.dropout import Dropout, Dropout1d, Dropout2d
 from pytensor.nn.modules.flatten import Flatten, Unflatten
 from pytensor.nn.modules.sparse import Embedding
 from pytensor.nn.modules.normalization import LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d
+from pytensor.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from pytensor.nn.modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+                                         AdaptiveAvgPool2d, AdaptiveMaxPool2d)
 from pytensor.nn.modules.loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,
                                       BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, KLDivLoss)
 
@@ -19,5 +22,7 @@ __all__ = [
     "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softmin", "Softplus", "Hardtanh", "Dropout",
     "Dropout1d", "Dropout2d", "Flatten", "Unflatten", "Embedding", "LayerNorm", "GroupNorm",
     "BatchNorm1d", "BatchNorm2d", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
-    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "Conv1d", "Conv2d",
+    "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
 ]
