@@ -17,7 +17,6 @@
 #include "cpu/conv.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -72,7 +71,8 @@ void im2col(const ConvGeom& g, const T* x, T* cols) {
     }
     const T* in = x + xo + shift;
     std::fill(row, row + lo, T(0));
-    if (step == 1) std::memcpy(row + lo, in + lo, (hi - lo) * sizeof(T));
+    if (step == 1)  // rows are short (OW entries): a loop, not a memcpy call (LeNet 6->16 5x5: -3%)
+      for (int64_t ow = lo; ow < hi; ++ow) row[ow] = in[ow];
     else
       for (int64_t ow = lo; ow < hi; ++ow) row[ow] = in[ow * step];
     std::fill(row + hi, row + g.OW, T(0));
