@@ -182,3 +182,13 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     return _copy_from_numpy_(tensor, gain * q.reshape(tuple(tensor.shape)))
+
+
+def _default_layer_init_(weight, bias):
+    """PyTorch's default for Linear and conv layers: kaiming_uniform_ with a=sqrt(5), i.e.
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0  # zeros rather than garbage
+        uniform_(bias, -bound, bound)
