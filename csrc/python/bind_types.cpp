@@ -1,5 +1,6 @@
 // dtype and device objects, default dtype, thread count and CUDA queries.
 #include "core/parallel.h"
+#include "core/storage.h"
 #include "cuda/kernels.h"
 #include "python/init.h"
 
@@ -57,6 +58,8 @@ void init_types(py::module_& m) {
     PT_CHECK(n > 0, RuntimeError, "set_num_threads: Number of threads must be positive, got ", n);
     set_num_threads(n);
   });
+  m.def("_cpu_empty_cache", &cpu_empty_cache);
+  m.def("_cpu_cached_bytes", &cpu_cached_bytes);
   m.def("_set_size_class", &set_size_class);
   m.def("_set_as_tensor", &set_as_tensor);
   m.def("_cuda_built", &cuda::built_with_cuda);
