@@ -7,9 +7,6 @@ PyTorch when importable.
 import os
 import sys
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle pools sleep: see bench_core.py
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from timer import bench, fmt_time  # noqa: E402
 

@@ -9,16 +9,10 @@ import os
 import platform
 import sys
 
-# Runs alternate between libraries: threads that spin-wait after one library's call would
-# steal the cores from the next (measured: OpenBLAS's spinning halves the next 1024^3 matmul),
-# so every thread pool here sleeps as soon as it is idle.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timer import bench, fmt_time  # noqa: E402  (first: it sets the thread pools' idle policy)
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timer import bench, fmt_time  # noqa: E402
 
 import pytensor  # noqa: E402
 

@@ -1,7 +1,14 @@
 """The one timer every Python benchmark uses: warm-up, then candidates interleaved round by
 round (so machine noise hits all of them alike), median of the rounds."""
+import os
 import statistics
 import time
+
+# Runs alternate between libraries: threads that spin-wait after one library's call would
+# steal the cores from the next (measured: OpenBLAS's spinning halves the next 1024^3 matmul),
+# so every thread pool sleeps as soon as it is idle. Import this module before numpy / torch.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 
 def bench(fns, rounds=15, min_time=0.02):
