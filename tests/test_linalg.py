@@ -132,3 +132,82 @@ def test_matmul_property(batch, m, k, n, ta_, tb_):
     if tb_:
         b = np.asfortranarray(b)
     assert_close(pytensor.from_numpy(a) @ pytensor.from_numpy(b), a @ b)
+
+
+LINEAR_SHAPES = [((5, 3), (4, 3)), ((1, 1), (1, 1)), ((7, 65), (13, 65)), ((0, 3), (4, 3)),
+                 ((2, 0), (4, 0)), ((3, 4), (0, 4)), ((3,), (2, 3)), ((2, 5, 3), (4, 3)),
+                 ((64, 512), (10, 512))]
+
+
+@pytest.mark.parametrize("sx,sw", LINEAR_SHAPES)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_matches_numpy(sx, sw, dtype, with_bias):
+    rng = np.random.default_rng(3)
+    x, w, b = rand(sx, dtype, rng), rand(sw, dtype, rng), rand(sw[:1], dtype, rng)
+    expected = x.astype(np.float64) @ w.astype(np.float64).T + (b if with_bias else 0)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for _, tx, _ in layouts(x):
+        for _, tw, _ in layouts(w):
+            tb = pytensor.from_numpy(b)[::1] if with_bias else None
+            out = pytensor.nn.functional.linear(tx, tw, tb)
+            assert_close(out, expected.astype(x.dtype) if dtype == "int64" else expected,
+                         rtol=rtol, atol=rtol * max(1, sx[-1]), dtype=dtype)
+
+
+def test_linear_strided_bias_1d_weight_and_broadcast_bias():
+    F = pytensor.nn.functional
+    rng = np.random.default_rng(4)
+    x, w, b = rand((3, 4), "float64", rng), rand((2, 4), "float64", rng), rand((2, 2), "float64", rng)
+    out = F.linear(pytensor.from_numpy(x), pytensor.from_numpy(w), pytensor.from_numpy(b)[:, 0])
+    assert_close(out, x @ w.T + b[:, 0])
+    assert_close(F.linear(pytensor.from_numpy(x), pytensor.from_numpy(w[0])), x @ w[0])
+    col = pytensor.from_numpy(rand((3, 1), "float64", rng))  # a bias that broadcasts over rows
+    assert_close(F.linear(pytensor.from_numpy(x), pytensor.from_numpy(w), col), x @ w.T + col.numpy())
+
+
+def test_linear_grad_fns_and_gradients():
+    F = pytensor.nn.functional
+    rng = np.random.default_rng(5)
+    x = pytensor.from_numpy(rand((4, 3), "float64", rng)).requires_grad_()
+    w = pytensor.from_numpy(rand((2, 3), "float64", rng)).requires_grad_()
+    b = pytensor.from_numpy(rand((2,), "float64", rng)).requires_grad_()
+    assert F.linear(x, w, b).grad_fn.name() == "AddmmBackward0"
+    assert F.linear(x, w).grad_fn.name() == "MmBackward0"
+    assert F.linear(x.view(2, 2, 3), w, b).grad_fn.name() == "ViewBackward0"
+    assert pytensor.autograd.gradcheck(F.linear, (x, w, b))
+    assert pytensor.autograd.gradgradcheck(F.linear, (x, w, b))
+    assert pytensor.autograd.gradcheck(F.linear, (x.view(2, 2, 3), w.t().contiguous().t(), b))
+    # Only the gradients that are needed: a frozen input and bias.
+    out = F.linear(x.detach(), w, b.detach())
+    out.sum().backward()
+    assert_close(w.grad, np.tile(x.detach().numpy().sum(0), (2, 1)))
+    with pytensor.no_grad():
+        assert F.linear(x, w, b).grad_fn is None
+
+
+def test_linear_bad_input():
+    F = pytensor.nn.functional
+    with pytest.raises(RuntimeError, match=r"linear: input of shape \(2, 783\) has 783 features.*\(10, 784\)"):
+        pytensor.nn.Linear(784, 10)(pytensor.randn(2, 783))
+    with pytest.raises(RuntimeError, match="linear: weight must be 1-D or 2-D"):
+        F.linear(pytensor.randn(2, 3), pytensor.randn(2, 2, 3))
+    with pytest.raises(RuntimeError, match="linear: input must be at least 1-D"):
+        F.linear(pytensor.tensor(1.0), pytensor.randn(2, 3))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        F.linear(pytensor.randn(2, 3), pytensor.randn(4, 3, dtype=pytensor.float64))
+    with pytest.raises(TypeError):
+        F.linear(None, pytensor.randn(4, 3))
+
+
+def test_linear_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    x, w, b = rand((6, 5), "float32", rng), rand((3, 5), "float32", rng), rand((3,), "float32", rng)
+    px, pw, pb = (pytensor.from_numpy(a).requires_grad_() for a in (x, w, b))
+    tx, tw, tb = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
+    out, tout = pytensor.nn.functional.linear(px, pw, pb), torch.nn.functional.linear(tx, tw, tb)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    for mine, theirs in [(out, tout), (px.grad, tx.grad), (pw.grad, tw.grad), (pb.grad, tb.grad)]:
+        assert_close(mine, theirs.detach().numpy(), rtol=1e-5, atol=1e-5)

@@ -8,6 +8,7 @@
 #include "cpu/gemm/gemm.h"
 #include "cpu/matmul_int.h"
 #include "ops/copy.h"
+#include "ops/elementwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 
@@ -267,6 +268,87 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   PT_CHECK(a->dim() == 1 && b->dim() == 1, RuntimeError, "outer: expected 1-D tensors, but got ",
            a->dim(), "D and ", b->dim(), "D");
   return matmul(unsqueeze(a, 1), unsqueeze(b, 0));  // a column times a row
+}
+
+// linear on 2-D operands: out = input @ weight^T (+ bias): the bias is broadcast into the
+// output rows first and the GEMM accumulates onto it (beta = 1), so there is no second pass.
+static Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& bias) {
+  const int64_t M = x->sizes()[0], K = x->sizes()[1], N = w->sizes()[0];
+  Tensor out = empty({M, N}, x->dtype(), x->device());
+  if (out->numel() == 0) return out;
+  PT_DISPATCH_FLOAT(x->dtype(), "linear", [&] {
+    scalar_t* c = static_cast<scalar_t*>(out->raw_data());
+    scalar_t beta = 0;
+    if (bias) {
+      const scalar_t* b = static_cast<const scalar_t*>(bias->raw_data());
+      const int64_t bs = bias->strides()[0];
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = 0; j < N; ++j) c[i * N + j] = b[j * bs];
+      beta = 1;
+    } else if (K == 0) {
+      std::memset(c, 0, out->numel() * sizeof(scalar_t));
+    }
+    if (K == 0) return;
+    GilRelease nogil(M * N * K >= (1 << 18));
+    cpu::gemm<scalar_t>(1, M, N, K, scalar_t(1), static_cast<const scalar_t*>(x->raw_data()), 0,
+                        x->strides()[0], x->strides()[1], static_cast<const scalar_t*>(w->raw_data()),
+                        0, w->strides()[1], w->strides()[0], beta, c, 0, N, 1);
+  });
+  return out;
+}
+
+// d input = g @ W, d weight = g^T @ input, d bias = g summed over rows (all ops, so
+// create_graph differentiates them again).
+struct LinearBackward final : autograd::Node {
+  explicit LinearBackward(bool has_bias) : has_bias_(has_bias) {}
+  std::string name() const override { return has_bias_ ? "AddmmBackward0" : "MmBackward0"; }
+  autograd::TensorList apply(autograd::TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    autograd::TensorList out(3);
+    if (next_edges[0].fn) out[0] = mm(g, weight_.unpack(this));
+    if (next_edges[1].fn) out[1] = mm(t(g), input_.unpack(this));
+    if (has_bias_ && next_edges[2].fn) out[2] = sum(g, DimVec{0}, false, std::nullopt);
+    return out;
+  }
+  void release_saved() override {
+    input_.reset();
+    weight_.reset();
+  }
+  autograd::SavedVariable input_, weight_;  // each saved only when the other's gradient is needed
+
+ private:
+  bool has_bias_;
+};
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  check_pair(input, weight, "linear");
+  PT_CHECK(weight->dim() == 1 || weight->dim() == 2, RuntimeError,
+           "linear: weight must be 1-D or 2-D (out_features, in_features), but got shape ",
+           weight->sizes());
+  PT_CHECK(input->dim() >= 1, RuntimeError, "linear: input must be at least 1-D, but got a 0-D tensor");
+  const int64_t K = input->sizes()[input->dim() - 1], Kw = weight->sizes()[weight->dim() - 1];
+  PT_CHECK(K == Kw, RuntimeError, "linear: input of shape ", input->sizes(), " has ", K,
+           " features but the weight of shape ", weight->sizes(), " expects ", Kw, " (in_features)");
+  if (bias) check_pair(input, bias, "linear");
+  const bool fused = weight->dim() == 2 && is_floating(input->dtype()) &&
+                     (!bias || (bias->dim() == 1 && bias->sizes()[0] == weight->sizes()[0]));
+  if (!fused) {  // 1-D weights, integer dtypes and broadcasting biases: the composite
+    Tensor out = matmul(input, weight->dim() == 2 ? t(weight) : weight);
+    return bias ? add(out, bias) : out;
+  }
+  if (input->dim() != 2) {  // leading dims flattened around the 2-D product, as PyTorch does
+    DimVec out_shape(input->sizes().begin(), input->sizes().end() - 1);
+    out_shape.push_back(weight->sizes()[0]);
+    return reshape(linear(reshape(input, {-1, K}), weight, bias), out_shape);
+  }
+  Tensor out = linear_forward(input, weight, bias);
+  if (autograd::needs_grad({&input, &weight, &bias})) {
+    auto node = autograd::make_node<LinearBackward>({&input, &weight, &bias}, bool(bias));
+    if (weight->requires_grad()) node->input_ = autograd::SavedVariable(input, false);
+    if (input->requires_grad()) node->weight_ = autograd::SavedVariable(weight, false);
+    autograd::set_history(out, node);
+  }
+  return out;
 }
 
 }  // namespace pt::ops

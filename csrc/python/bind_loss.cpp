@@ -1,5 +1,6 @@
-// Bindings of the loss ops in the submodule _C._nn (as torch._C._nn): pytensor.nn.functional
-// calls them; they are not Tensor methods in PyTorch.
+// Bindings of the loss ops and linear in the submodule _C._nn (as torch._C._nn):
+// pytensor.nn.functional calls them; they are not Tensor methods in PyTorch.
+#include "ops/linalg.h"
 #include "ops/loss.h"
 #include "python/init.h"
 
@@ -9,6 +10,9 @@ void init_loss(py::module_& m, TensorClass&) {
   py::module_ nn = m.def_submodule("_nn");
   const auto input = py::arg("input"), target = py::arg("target");
   const auto reduction = py::arg("reduction") = "mean";
+  nn.def("linear", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
+    return ops::linear(x, w, b ? *b : Tensor());
+  }, input, py::arg("weight"), py::arg("bias") = py::none());
   nn.def("cross_entropy", &ops::cross_entropy, input, target, py::arg("weight") = py::none(),
          py::arg("ignore_index") = -100, reduction, py::arg("label_smoothing") = 0.0);
   nn.def("nll_loss", &ops::nll_loss, input, target, py::arg("weight") = py::none(),

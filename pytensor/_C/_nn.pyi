@@ -1,7 +1,7 @@
 from __future__ import annotations
 import pytensor._C
 import typing
-__all__: list[str] = ['binary_cross_entropy', 'binary_cross_entropy_with_logits', 'cross_entropy', 'huber_loss', 'mse_loss', 'nll_loss', 'smooth_l1_loss']
+__all__: list[str] = ['binary_cross_entropy', 'binary_cross_entropy_with_logits', 'cross_entropy', 'huber_loss', 'linear', 'mse_loss', 'nll_loss', 'smooth_l1_loss']
 def binary_cross_entropy(input: pytensor._C.Tensor, target: pytensor._C.Tensor, weight: pytensor._C.Tensor | None = None, reduction: str = 'mean') -> pytensor._C.Tensor:
     ...
 def binary_cross_entropy_with_logits(input: pytensor._C.Tensor, target: pytensor._C.Tensor, weight: pytensor._C.Tensor | None = None, pos_weight: pytensor._C.Tensor | None = None, reduction: str = 'mean') -> pytensor._C.Tensor:
@@ -9,6 +9,8 @@ def binary_cross_entropy_with_logits(input: pytensor._C.Tensor, target: pytensor
 def cross_entropy(input: pytensor._C.Tensor, target: pytensor._C.Tensor, weight: pytensor._C.Tensor | None = None, ignore_index: typing.SupportsInt | typing.SupportsIndex = -100, reduction: str = 'mean', label_smoothing: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> pytensor._C.Tensor:
     ...
 def huber_loss(input: pytensor._C.Tensor, target: pytensor._C.Tensor, reduction: str = 'mean', delta: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> pytensor._C.Tensor:
+    ...
+def linear(input: pytensor._C.Tensor, weight: pytensor._C.Tensor, bias: pytensor._C.Tensor | None = None) -> pytensor._C.Tensor:
     ...
 def mse_loss(input: pytensor._C.Tensor, target: pytensor._C.Tensor, reduction: str = 'mean') -> pytensor._C.Tensor:
     ...
