@@ -1,7 +1,8 @@
-// Bindings of the loss ops and linear in the submodule _C._nn (as torch._C._nn):
+// Bindings of the loss ops, linear and the norms in the submodule _C._nn (as torch._C._nn):
 // pytensor.nn.functional calls them; they are not Tensor methods in PyTorch.
 #include "ops/linalg.h"
 #include "ops/loss.h"
+#include "ops/norm.h"
 #include "python/init.h"
 
 namespace pt::python {
@@ -13,6 +14,22 @@ void init_loss(py::module_& m, TensorClass&) {
   nn.def("linear", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
     return ops::linear(x, w, b ? *b : Tensor());
   }, input, py::arg("weight"), py::arg("bias") = py::none());
+  using OptTensor = std::optional<Tensor>;
+  auto or_null = [](const OptTensor& t) { return t ? *t : Tensor(); };
+  nn.def("layer_norm", [or_null](const Tensor& x, py::handle shape, const OptTensor& w,
+                                 const OptTensor& b, double eps) {
+    const DimVec dims = py::isinstance<py::int_>(shape) ? DimVec{shape.cast<int64_t>()}
+                                                        : to_dimvec(shape, "layer_norm");
+    return ops::layer_norm(x, dims, or_null(w), or_null(b), eps);
+  }, input, py::arg("normalized_shape"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("eps") = 1e-5);
+  nn.def("batch_norm", [or_null](const Tensor& x, const OptTensor& rm, const OptTensor& rv,
+                                 const OptTensor& w, const OptTensor& b, bool training,
+                                 double momentum, double eps) {
+    return ops::batch_norm(x, or_null(rm), or_null(rv), or_null(w), or_null(b), training, momentum, eps);
+  }, input, py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1,
+     py::arg("eps") = 1e-5);
   nn.def("cross_entropy", &ops::cross_entropy, input, target, py::arg("weight") = py::none(),
          py::arg("ignore_index") = -100, reduction, py::arg("label_smoothing") = 0.0);
   nn.def("nll_loss", &ops::nll_loss, input, target, py::arg("weight") = py::none(),

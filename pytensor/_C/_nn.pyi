@@ -1,7 +1,9 @@
 from __future__ import annotations
 import pytensor._C
 import typing
-__all__: list[str] = ['binary_cross_entropy', 'binary_cross_entropy_with_logits', 'cross_entropy', 'huber_loss', 'linear', 'mse_loss', 'nll_loss', 'smooth_l1_loss']
+__all__: list[str] = ['batch_norm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'cross_entropy', 'huber_loss', 'layer_norm', 'linear', 'mse_loss', 'nll_loss', 'smooth_l1_loss']
+def batch_norm(input: pytensor._C.Tensor, running_mean: pytensor._C.Tensor | None, running_var: pytensor._C.Tensor | None, weight: pytensor._C.Tensor | None = None, bias: pytensor._C.Tensor | None = None, training: bool = False, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.1, eps: typing.SupportsFloat | typing.SupportsIndex = 1e-05) -> pytensor._C.Tensor:
+    ...
 def binary_cross_entropy(input: pytensor._C.Tensor, target: pytensor._C.Tensor, weight: pytensor._C.Tensor | None = None, reduction: str = 'mean') -> pytensor._C.Tensor:
     ...
 def binary_cross_entropy_with_logits(input: pytensor._C.Tensor, target: pytensor._C.Tensor, weight: pytensor._C.Tensor | None = None, pos_weight: pytensor._C.Tensor | None = None, reduction: str = 'mean') -> pytensor._C.Tensor:
@@ -9,6 +11,8 @@ def binary_cross_entropy_with_logits(input: pytensor._C.Tensor, target: pytensor
 def cross_entropy(input: pytensor._C.Tensor, target: pytensor._C.Tensor, weight: pytensor._C.Tensor | None = None, ignore_index: typing.SupportsInt | typing.SupportsIndex = -100, reduction: str = 'mean', label_smoothing: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> pytensor._C.Tensor:
     ...
 def huber_loss(input: pytensor._C.Tensor, target: pytensor._C.Tensor, reduction: str = 'mean', delta: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> pytensor._C.Tensor:
+    ...
+def layer_norm(input: pytensor._C.Tensor, normalized_shape: typing.Any, weight: pytensor._C.Tensor | None = None, bias: pytensor._C.Tensor | None = None, eps: typing.SupportsFloat | typing.SupportsIndex = 1e-05) -> pytensor._C.Tensor:
     ...
 def linear(input: pytensor._C.Tensor, weight: pytensor._C.Tensor, bias: pytensor._C.Tensor | None = None) -> pytensor._C.Tensor:
     ...

@@ -273,25 +273,7 @@ def pad(input, pad, mode="constant", value=None):
 
 # ---- normalisation --------------------------------------------------------------------------
 
-def _normalize_stats(x, dims, eps):
-    mean = x.mean(dims, keepdim=True)
-    var = x.var(dims, keepdim=True, correction=0)
-    return (x - mean) * _C.rsqrt(var + eps)
-
-
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    n = len(shape)
-    if n == 0 or input.dim() < n or tuple(input.shape[input.dim() - n:]) != shape:
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
-                           f"{list(input.shape)}")
-    out = _normalize_stats(input, tuple(range(-n, 0)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+layer_norm = _C._nn.layer_norm  # one fused op with one fused backward (NativeLayerNormBackward0)
 
 
 def _channel_view(t, ndim):
@@ -307,8 +289,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups != 0:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(input.shape)} and num_groups={num_groups}")
-    grouped = input.reshape(n, num_groups, -1)
-    out = _normalize_stats(grouped, (2,), eps).reshape(tuple(input.shape))
+    grouped = input.reshape(n, num_groups, -1)  # each group's values normalised as one row
+    out = layer_norm(grouped, grouped.shape[2:], None, None, eps).reshape(tuple(input.shape))
     if weight is not None:
         out = out * _channel_view(weight, input.dim())
     if bias is not None:
@@ -316,31 +298,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return out
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
-    """Normalises each channel (dim 1) with batch statistics when training (and folds them
-    into the running statistics), with the running statistics otherwise."""
-    dims = (0,) + tuple(range(2, input.dim()))
-    count = input.numel() // max(input.shape[1], 1) if input.dim() > 1 else input.numel()
-    if training:
-        if count <= 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")
-        mean = input.mean(dims)
-        var = input.var(dims, correction=0)
-        if running_mean is not None:
-            with no_grad():
-                # Running variance is unbiased, as PyTorch keeps it.
-                running_mean.mul_(1.0 - momentum).add_(mean.detach() * momentum)
-                running_var.mul_(1.0 - momentum).add_(var.detach() * (momentum * count / (count - 1)))
-    else:
-        mean, var = running_mean, running_var
-    out = (input - _channel_view(mean, input.dim())) * _channel_view(_C.rsqrt(var + eps), input.dim())
-    if weight is not None:
-        out = out * _channel_view(weight, input.dim())
-    if bias is not None:
-        out = out + _channel_view(bias, input.dim())
-    return out
+# Batch statistics when training (folded into the running ones), running statistics otherwise;
+# one fused op with one fused backward (NativeBatchNormBackward0).
+batch_norm = _C._nn.batch_norm
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
