@@ -15,6 +15,8 @@ from pytensor.nn.modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPoo
                                          AdaptiveAvgPool2d, AdaptiveMaxPool2d)
 from pytensor.nn.modules.loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,
                                       BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, KLDivLoss)
+from pytensor.nn.modules.rnn import (RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell,
+                                     GRUCell)
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
@@ -25,4 +27,5 @@ __all__ = [
     "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "Conv1d", "Conv2d",
     "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]
