@@ -107,10 +107,13 @@ def test_mnist_repr(tmp_path):
     assert repr(plain).splitlines()[-1] == "    Split: Test"
 
 
-def test_mnist_missing_files(tmp_path):
-    with pytest.raises(RuntimeError, match="Dataset not found. You can use download=True"):
+def test_mnist_missing_files(tmp_path, monkeypatch):
+    raw = os.path.join(str(tmp_path), "MNIST", "raw")
+    with pytest.raises(RuntimeError, match="Dataset not found. You can use download=True to download it, or "
+                       f"put train-images-idx3-ubyte and train-labels-idx1-ubyte .gzipped or not. in {raw}"):
         datasets.MNIST(str(tmp_path))
-    with pytest.raises(RuntimeError, match="train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz"):
+    monkeypatch.setattr(datasets.MNIST, "mirrors", ["file:///nonexistent/"])  # never the network
+    with pytest.raises(RuntimeError, match="Could not download train-images-idx3-ubyte.gz of MNIST"):
         datasets.MNIST(str(tmp_path), download=True)
     fake_mnist(str(tmp_path), 2)
     assert len(datasets.MNIST(str(tmp_path), download=True)) == 2  # present: nothing to fetch
