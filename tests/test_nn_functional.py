@@ -116,7 +116,7 @@ def test_dropout2d_drops_whole_channels():
     out = F.dropout2d(x, 0.5).numpy()
     per_channel = out.reshape(8, 16, 9)
     assert ((per_channel == 0).all(-1) | (per_channel == 2).all(-1)).all()
-    with pytest.raises(RuntimeError, match="dropout2d: Expected 3D or 4D input"):
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="Feature dropout requires"):
         F.dropout2d(pytensor.ones(2), 0.5)
 
 

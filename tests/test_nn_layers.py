@@ -330,3 +330,130 @@ def test_loss_module_buffers_and_legacy_reduction():
     assert nn.MSELoss(size_average=False).reduction == "sum"
     assert nn.MSELoss(reduce=False).reduction == "none"
     assert nn.BCEWithLogitsLoss(pos_weight=pytensor.ones(1)).pos_weight is not None
+
+
+# ---- adaptive 1-D pooling, channel dropout, Upsample ----------------------------------------
+
+def _adaptive_1d_ref(x, out_size, reduce):
+    """PyTorch's bins: [floor(i*L/out), ceil((i+1)*L/out)) along the last dim."""
+    L = x.shape[-1]
+    bins = [x[..., (i * L) // out_size: -((-(i + 1) * L) // out_size)] for i in range(out_size)]
+    return np.stack([reduce(b, axis=-1) for b in bins], -1)
+
+
+@pytest.mark.parametrize("shape,out_size", [((2, 3, 7), 3), ((3, 5), 5), ((1, 2, 4), 6), ((2, 2, 9), 1)])
+def test_adaptive_pool1d_against_numpy(shape, out_size):
+    x = RNG.normal(size=shape)
+    t = pytensor.tensor(x)
+    assert_close(F.adaptive_avg_pool1d(t, out_size), _adaptive_1d_ref(x, out_size, np.mean))
+    assert_close(nn.AdaptiveAvgPool1d((out_size,))(t), _adaptive_1d_ref(x, out_size, np.mean))
+    assert_close(F.adaptive_max_pool1d(t, out_size), _adaptive_1d_ref(x, out_size, np.max))
+    values, idx = nn.AdaptiveMaxPool1d(out_size, return_indices=True)(t)
+    assert idx.dtype == pytensor.int64 and tuple(idx.shape) == tuple(values.shape)
+    assert_close(values, np.take_along_axis(x, idx.numpy(), -1))
+    assert_close(values, _adaptive_1d_ref(x, out_size, np.max))
+
+
+def test_adaptive_pool1d_errors_and_gradients():
+    with pytest.raises(RuntimeError, match="Expected 2 to 3 dimensions, but got 4-dimensional tensor "
+                       r"for argument #1 'self' \(while checking arguments for adaptive_avg_pool1d\)"):
+        F.adaptive_avg_pool1d(pytensor.ones(1, 2, 3, 4), 2)
+    with pytest.raises(RuntimeError, match="adaptive_max_pool1d"):
+        F.adaptive_max_pool1d(pytensor.ones(3), 2)
+    with pytest.raises(RuntimeError, match="'output_size' should contain one int"):
+        F.adaptive_avg_pool1d(pytensor.ones(2, 3), (2, 2))
+    x = pytensor.tensor(RNG.normal(size=(2, 2, 5)), requires_grad=True)
+    assert gradcheck(lambda t: F.adaptive_avg_pool1d(t, 3), (x,))
+    assert gradcheck(lambda t: F.adaptive_max_pool1d(t, 2), (x,))
+    assert repr(nn.AdaptiveAvgPool1d(3)) == "AdaptiveAvgPool1d(output_size=3)"
+    assert repr(nn.AdaptiveMaxPool1d(3, True)) == "AdaptiveMaxPool1d(output_size=3)"
+
+
+def test_adaptive_pool1d_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(2, 3, 11)).astype(np.float32)
+    for out_size in (1, 4, 11, 13):
+        assert_close(F.adaptive_avg_pool1d(pytensor.tensor(x), out_size),
+                     torch.nn.functional.adaptive_avg_pool1d(torch.tensor(x), out_size).numpy())
+        v, i = F.adaptive_max_pool1d(pytensor.tensor(x), out_size, return_indices=True)
+        tv, ti = torch.nn.functional.adaptive_max_pool1d(torch.tensor(x), out_size, return_indices=True)
+        assert_close(v, tv.numpy())
+        assert i.tolist() == ti.tolist()
+
+
+def _varying_dims(out):
+    """The dims along which a dropout output (of an all-ones input) is not constant."""
+    return [d for d in range(out.ndim) if not (out == out.take([0], axis=d)).all()]
+
+
+def test_channel_dropout_masks_and_scaling():
+    pytensor.manual_seed(0)
+    out = F.dropout3d(pytensor.ones(4, 6, 2, 3, 2), 0.5).numpy()
+    assert set(np.unique(out)) == {0.0, 2.0} and _varying_dims(out) == [0, 1]
+    out = nn.Dropout3d(0.25)(pytensor.ones(16, 2, 2, 2)).numpy()  # unbatched (C, D, H, W)
+    assert set(np.unique(out)) <= {0.0, np.float32(1 / 0.75)} and _varying_dims(out) == [0]
+    out = F.dropout1d(pytensor.ones(16, 5), 0.5).numpy()  # unbatched (C, L)
+    assert _varying_dims(out) == [0]
+    out = F.dropout1d(pytensor.ones(8, 16, 5), 0.5).numpy()
+    assert _varying_dims(out) == [0, 1]
+    x = pytensor.ones(3, 16, 2, 2)
+    d = nn.Dropout2d(0.5, inplace=True)
+    assert d(x) is x and _varying_dims(x.numpy()) == [0, 1]
+    d.eval()
+    y = pytensor.ones(3, 4, 2, 2)
+    assert d(y) is y and F.dropout3d(y, 0.5, training=False) is y
+    assert (F.dropout2d(pytensor.ones(2, 3, 2, 2), 1.0).numpy() == 0).all()
+    assert repr(nn.Dropout3d()) == "Dropout3d(p=0.5, inplace=False)"
+
+
+def test_channel_dropout_odd_ranks_warn_like_torch():
+    pytensor.manual_seed(1)
+    with pytest.warns(UserWarning, match="assuming that channel-wise 1D dropout behavior"):
+        out = F.dropout2d(pytensor.ones(8, 16, 5), 0.5).numpy()
+    assert _varying_dims(out) == [0, 1]  # taken as (N, C, L)
+    with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d, which is deprecated"):
+        out = F.dropout2d(pytensor.ones(16, 16), 0.5).numpy()
+    assert _varying_dims(out) == [0, 1]  # every element is its own channel
+    with pytest.warns(UserWarning, match=r"dropout3d: Received a 2-D input .* \(i.e. 4D or 5D inputs\)"):
+        out = F.dropout3d(pytensor.ones(16, 3), 0.5).numpy()
+    assert _varying_dims(out) == [0]  # taken as unbatched: one draw per row
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="Feature dropout requires at least 2"):
+        F.dropout2d(pytensor.ones(3), 0.5)
+    with pytest.raises(RuntimeError, match=r"dropout1d: Expected 2D or 3D input, but received a 4D input. Note"):
+        F.dropout1d(pytensor.ones(1, 2, 3, 4), 0.5, training=False)
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got -1"):
+        F.dropout3d(pytensor.ones(2, 2, 2, 2), -1)
+
+
+def test_channel_dropout_gradient_is_the_mask():
+    x = pytensor.ones(4, 8, 3, requires_grad=True)
+    y = F.dropout1d(x, 0.5)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), y.detach().numpy())
+
+
+def test_upsample_modules():
+    x = pytensor.tensor(RNG.normal(size=(1, 2, 3, 4)))
+    assert_close(nn.Upsample(scale_factor=2)(x), x.numpy().repeat(2, 2).repeat(2, 3))
+    assert_close(nn.UpsamplingNearest2d(size=(6, 8))(x), x.numpy().repeat(2, 2).repeat(2, 3))
+    up = nn.Upsample(size=(5, 7), mode="bilinear", align_corners=True)
+    assert_close(up(x), F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True).numpy())
+    assert_close(nn.UpsamplingBilinear2d(size=(5, 7))(x), up(x).numpy())
+    corners = nn.UpsamplingBilinear2d(scale_factor=3)(x).numpy()  # align_corners=True
+    assert corners.shape == (1, 2, 9, 12)
+    np.testing.assert_allclose(corners[..., [0, -1], :][..., [0, -1]], x.numpy()[..., [0, -1], :][..., [0, -1]])
+    assert repr(nn.Upsample(scale_factor=2)) == "Upsample(scale_factor=2.0, mode='nearest')"
+    assert repr(nn.Upsample(size=(3, 4), mode="bilinear")) == "Upsample(size=(3, 4), mode='bilinear')"
+    assert repr(nn.Upsample(scale_factor=(2, 3))) == "Upsample(scale_factor=(2.0, 3.0), mode='nearest')"
+    assert repr(nn.UpsamplingBilinear2d(scale_factor=2)) == "UpsamplingBilinear2d(scale_factor=2.0, mode='bilinear')"
+
+
+def test_upsample_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(2, 3, 4, 5)).astype(np.float32)
+    for kwargs in ({"scale_factor": 2}, {"size": (7, 3)}, {"scale_factor": 1.5, "mode": "bilinear"},
+                   {"size": (9, 6), "mode": "bilinear", "align_corners": True}):
+        ref = torch.nn.Upsample(**kwargs)(torch.tensor(x)).numpy()
+        assert_close(nn.Upsample(**kwargs)(pytensor.tensor(x)), ref, rtol=1e-5, atol=1e-6)
+    assert_close(nn.UpsamplingBilinear2d(scale_factor=2)(pytensor.tensor(x)),
+                 torch.nn.UpsamplingBilinear2d(scale_factor=2)(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)

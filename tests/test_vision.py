@@ -107,10 +107,13 @@ def test_mnist_repr(tmp_path):
     assert repr(plain).splitlines()[-1] == "    Split: Test"
 
 
-def test_mnist_missing_files(tmp_path):
-    with pytest.raises(RuntimeError, match="Dataset not found. You can use download=True"):
+def test_mnist_missing_files(tmp_path, monkeypatch):
+    raw = os.path.join(str(tmp_path), "MNIST", "raw")
+    with pytest.raises(RuntimeError, match="Dataset not found. You can use download=True to download it, or "
+                       f"put train-images-idx3-ubyte and train-labels-idx1-ubyte .gzipped or not. in {raw}"):
         datasets.MNIST(str(tmp_path))
-    with pytest.raises(RuntimeError, match="train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz"):
+    monkeypatch.setattr(datasets.MNIST, "mirrors", ["file:///nonexistent/"])  # never the network
+    with pytest.raises(RuntimeError, match="Could not download train-images-idx3-ubyte.gz of MNIST"):
         datasets.MNIST(str(tmp_path), download=True)
     fake_mnist(str(tmp_path), 2)
     assert len(datasets.MNIST(str(tmp_path), download=True)) == 2  # present: nothing to fetch
@@ -269,3 +272,81 @@ def test_transform_reprs():
         "Compose(\n    ToTensor()\n    Normalize(mean=(0.5,), std=(0.5,))\n)"
     with pytest.raises(TypeError, match="Argument lambd should be callable, got 'int'"):
         T.Lambda(3)
+
+
+# ---- PIL images, padding modes ------------------------------------------------------------------
+
+def test_image_folder_with_pil_images(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(4)
+    rgb = rng.integers(0, 256, size=(5, 7, 3), dtype=np.uint8)
+    gray = rng.integers(0, 256, size=(5, 7), dtype=np.uint8)
+    for cls in ("a", "b"):
+        os.makedirs(tmp_path / cls)
+    Image.fromarray(rgb).save(tmp_path / "a" / "x.png")
+    Image.fromarray(gray).save(tmp_path / "b" / "y.bmp")
+    ds = datasets.ImageFolder(str(tmp_path), transform=T.Compose([T.ToTensor(), T.Normalize((0.5,) * 3, (0.5,) * 3)]))
+    assert ds.classes == ["a", "b"] and ds.targets == [0, 1]
+    x, y = ds[0]
+    assert tuple(x.shape) == (3, 5, 7) and y == 0
+    assert_close(x, (rgb.transpose(2, 0, 1) / 255 - 0.5) / 0.5, rtol=1e-6, atol=1e-6)
+    img, _ = datasets.ImageFolder(str(tmp_path))[1]  # grayscale files are converted to RGB
+    assert img.shape == (5, 7, 3) and all(np.array_equal(img[..., c], gray) for c in range(3))
+
+
+def test_transforms_take_pil_images_as_torchvision_does():
+    Image = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(5)
+    arr = rng.integers(0, 256, size=(28, 30, 3), dtype=np.uint8)
+    pic = Image.fromarray(arr)
+    assert_close(T.ToTensor()(pic), arr.transpose(2, 0, 1) / 255)
+    assert_close(T.ToTensor()(pic.convert("L")), np.array(pic.convert("L"))[None] / 255)
+    bits = Image.fromarray(np.array([[0, 255, 0]], np.uint8)).convert("1")
+    assert T.ToTensor()(bits).tolist() == [[[0.0, 1.0, 0.0]]]
+    assert np.array_equal(T.RandomHorizontalFlip(p=1.0)(pic), arr[:, ::-1])
+    assert np.array_equal(T.CenterCrop(10)(pic), arr[9:19, 10:20])
+    for size in ((14, 15), (45, 17), (28, 12)):  # PIL's own resize: bilinear within 1, nearest exact
+        ref = np.array(pic.resize(size[::-1], Image.BILINEAR)).astype(int)
+        assert np.abs(T.Resize(size)(pic).astype(int) - ref).max() <= 1
+        ref = np.array(pic.resize(size[::-1], Image.NEAREST))
+        assert np.array_equal(T.Resize(size, interpolation=T.InterpolationMode.NEAREST)(pic), ref)
+    with pytest.raises(TypeError, match="img should be Tensor, ndarray or PIL Image"):
+        F.hflip([[1, 2]])
+
+
+def test_pil_nearest_ties_fall_as_in_pil():
+    # 30 -> 25 columns: pixel 12's centre maps to 12.5 * 1.2 = 15 exactly, but PIL steps there by
+    # repeated addition and lands just below, on 14; tensors (torch's rule) take floor(12 * 1.2).
+    row = np.arange(30, dtype=np.uint8)[None]
+    out = F.resize(row, [1, 25], interpolation=T.InterpolationMode.NEAREST)
+    assert out[0, 12] == 14 and out[0, 13] == 16
+    t = F.resize(pytensor.from_numpy(row.copy()), [1, 25], interpolation=T.InterpolationMode.NEAREST)
+    assert t[0, 12].item() == 14 and t[0, 13].item() == 15
+    exact = F.resize(pytensor.from_numpy(row.copy()), [1, 25], interpolation=T.InterpolationMode.NEAREST_EXACT)
+    assert exact[0, 12].item() == 15
+
+
+def test_pad_modes_hand_computed():
+    img = np.array([[1, 2, 3], [4, 5, 6]], np.uint8)
+    assert F.pad(img, [2, 0, 1, 0], padding_mode="reflect").tolist() == [[3, 2, 1, 2, 3, 2], [6, 5, 4, 5, 6, 5]]
+    assert F.pad(img, [1, 1], padding_mode="edge").tolist() == [
+        [1, 1, 2, 3, 3], [1, 1, 2, 3, 3], [4, 4, 5, 6, 6], [4, 4, 5, 6, 6]]
+    assert F.pad(img, [2, 0], padding_mode="symmetric").tolist() == [[2, 1, 1, 2, 3, 3, 2], [5, 4, 4, 5, 6, 6, 5]]
+    t = pytensor.from_numpy(np.stack([img, img + 10]))
+    for mode in ("edge", "reflect", "symmetric"):
+        ref = np.pad(np.asarray(t), [(0, 0), (1, 0), (1, 2)], mode=mode)
+        assert F.pad(t, [1, 1, 2, 0], padding_mode=mode).tolist() == ref.tolist()
+    assert F.pad(t, 1, fill=7).tolist()[0][0] == [7] * 5
+    pytensor.manual_seed(0)
+    out = T.RandomCrop(3, padding=1, padding_mode="edge")(img)
+    assert out.shape == (3, 3) and set(np.unique(out)) <= set(img.ravel().tolist())
+    with pytest.raises(ValueError, match="Padding mode should be either constant, edge, reflect or symmetric"):
+        F.pad(img, 1, padding_mode="wrap")
+
+
+def test_pad_modes_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(6).random((2, 3, 5, 6)).astype(np.float32)
+    for mode, torch_mode in (("edge", "replicate"), ("reflect", "reflect")):
+        ref = torch.nn.functional.pad(torch.from_numpy(x), (2, 1, 3, 0), mode=torch_mode).numpy()
+        assert_close(F.pad(pytensor.from_numpy(x), [2, 3, 1, 0], padding_mode=mode), ref)

@@ -1,6 +1,7 @@
 """pytensor.nn.functional: activations, linear maps, dropout, embedding, padding, normalisation
 and resampling, composed from pytensor's differentiable ops (so autograd covers them)."""
 import math
+import warnings
 
 import numpy as np
 
@@ -133,9 +134,13 @@ def bilinear(input1, input2, weight, bias=None):
 
 # ---- dropout --------------------------------------------------------------------------------
 
-def _dropout(input, p, training, inplace, mask_shape):
+def _check_p(p):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout(input, p, training, inplace, mask_shape):
+    _check_p(p)
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -149,22 +154,59 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace, tuple(input.shape))
 
 
-def _channel_dropout(name, input, p, training, inplace, spatial):
-    # Whole channels are dropped: one draw per (N, C), broadcast over the spatial dims.
-    if input.dim() not in (spatial + 1, spatial + 2):
-        raise RuntimeError(f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received "
-                           f"a {input.dim()}D input")
-    keep = input.dim() - spatial
-    shape = tuple(input.shape[:keep]) + (1,) * spatial
+def _feature_dropout(input, p, training, inplace, batched):
+    # Whole channels are dropped: one draw per (N, C) (per leading dim when unbatched),
+    # broadcast over the remaining dims, as PyTorch's feature_dropout.
+    if not training or p == 0.0:
+        return input
+    lead = 2 if batched else 1
+    if input.dim() + 2 - lead < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    shape = tuple(input.shape[:lead]) + (1,) * (input.dim() - lead)
     return _dropout(input, p, training, inplace, shape)
 
 
+def _warn_feature_dims(name, input, spatial):
+    """PyTorch accepts (with this warning) dropout2d/3d inputs of other ranks."""
+    if input.dim() not in (spatial + 1, spatial + 2):
+        warnings.warn(
+            f"{name}: Received a {input.dim()}-D input to {name}, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            f"warning, please use dropout instead. Note that {name} exists to provide channel-wise "
+            f"dropout on inputs with {spatial} spatial dimensions, a channel dimension, and an "
+            f"optional batch dimension (i.e. {spatial + 1}D or {spatial + 2}D inputs).", stacklevel=3)
+
+
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    return _channel_dropout("dropout1d", input, p, training, inplace, 1)
+    _check_p(p)
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, "
+            "a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, input.dim() == 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    return _channel_dropout("dropout2d", input, p, training, inplace, 2)
+    """Every input is taken as (N, C, ...): a 3-D input drops (N, C) rows of length L, with
+    PyTorch's warning that this will change."""
+    _check_p(p)
+    _warn_feature_dims("dropout2d", input, 2)
+    if input.dim() == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+            "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+            "dim. This behavior will change in a future release to interpret the input as one "
+            "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+            "dropout behavior, please switch to using dropout1d instead.", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, True)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Inputs other than 5-D are taken as unbatched (C, ...)."""
+    _check_p(p)
+    _warn_feature_dims("dropout3d", input, 3)
+    return _feature_dropout(input, p, training, inplace, input.dim() == 5)
 
 
 # ---- embedding and one_hot ------------------------------------------------------------------
@@ -387,3 +429,30 @@ from pytensor._C import (conv1d, conv2d, conv_transpose1d, conv_transpose2d, max
 __all__ += _loss_names + ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
                           "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
                           "adaptive_max_pool2d"]
+
+
+def _adaptive_pool1d(pool2d, name, input, output_size, *extra):
+    # PyTorch's own route: the 2-D op on an (N, C, 1, L) view, squeezed back.
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor "
+                           f"for argument #1 'self' (while checking arguments for {name})")
+    if not isinstance(output_size, int):
+        if len(output_size) != 1:
+            raise RuntimeError(f"{name}() argument 'output_size' should contain one int "
+                               f"(got {len(output_size)})")
+        output_size = output_size[0]
+    out = pool2d(input.unsqueeze(-2), (1, output_size), *extra)
+    return tuple(t.squeeze(-2) for t in out) if isinstance(out, tuple) else out.squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_pool1d(adaptive_avg_pool2d, "adaptive_avg_pool1d", input, output_size)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """With return_indices, also the index along L of each maximum."""
+    return _adaptive_pool1d(adaptive_max_pool2d, "adaptive_max_pool1d", input, output_size,
+                            return_indices)
+
+
+__all__ += ["dropout3d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]

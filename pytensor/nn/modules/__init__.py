@@ -13,6 +13,9 @@ from pytensor.nn.modules.normalization import LayerNorm, GroupNorm, BatchNorm1d,
 from pytensor.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from pytensor.nn.modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
                                          AdaptiveAvgPool2d, AdaptiveMaxPool2d)
+from pytensor.nn.modules.pooling import AdaptiveAvgPool1d, AdaptiveMaxPool1d
+from pytensor.nn.modules.dropout import Dropout3d
+from pytensor.nn.modules.upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from pytensor.nn.modules.loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,
                                       BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, KLDivLoss)
 from pytensor.nn.modules.rnn import (RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell,
@@ -28,4 +31,6 @@ __all__ = [
     "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "Dropout3d", "Upsample", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
 ]

@@ -2,7 +2,7 @@
 from pytensor.nn import functional as F
 from pytensor.nn.modules.module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class _DropoutNd(Module):
@@ -32,3 +32,7 @@ class Dropout1d(_DropoutNd):
 
 class Dropout2d(_DropoutNd):
     _fn = staticmethod(F.dropout2d)
+
+
+class Dropout3d(_DropoutNd):
+    _fn = staticmethod(F.dropout3d)

@@ -6,6 +6,7 @@ import struct
 import numpy as np
 
 import pytensor
+from pytensor.vision.datasets.utils import download_from_mirrors
 from pytensor.vision.datasets.vision import VisionDataset
 
 # IDX type byte -> numpy dtype (big-endian on disk).
@@ -36,9 +37,14 @@ class MNIST(VisionDataset):
 
     Files are looked for in root/<ClassName>/raw (torchvision's layout) and then in root itself,
     raw or gzipped. Samples are (H x W uint8 numpy array, int), so ToTensor() gives 1 x H x W
-    floats in [0, 1] as it does for torchvision's PIL images."""
+    floats in [0, 1] as it does for torchvision's PIL images. download=True fetches the split's
+    missing .gz files from `mirrors` (tried in turn) into raw/, checked against `resources`."""
 
     mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
+    resources = [("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+                 ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+                 ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+                 ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")]
     files = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
              False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
@@ -51,7 +57,8 @@ class MNIST(VisionDataset):
             self.download()
         paths = [self._find(name) for name in self.files[train]]
         if None in paths:
-            raise RuntimeError("Dataset not found. You can use download=True to download it")
+            raise RuntimeError("Dataset not found. You can use download=True to download it, or put "
+                               f"{' and '.join(self._missing())} (gzipped or not) in {self.raw_folder}")
         images, labels = read_idx(paths[0]), read_idx(paths[1])
         if images.dtype != np.uint8 or images.ndim != 3:
             raise RuntimeError(f"{paths[0]}: expected uint8 images of 3 dims, got {images.dtype} of shape {images.shape}")
@@ -77,18 +84,15 @@ class MNIST(VisionDataset):
                     return path
         return None
 
-    def _check_exists(self):
-        return all(self._find(name) is not None for name in self.files[self.train])
+    def _missing(self):
+        return [name for name in self.files[self.train] if self._find(name) is None]
 
     def download(self):
-        """There is no network here: succeeds only when the files are already in place."""
-        if self._check_exists():
-            return
-        missing = [n + ".gz" for n in self.files[self.train] if self._find(n) is None]
-        raise RuntimeError(
-            f"{self.__class__.__name__}: download=True cannot fetch files (pytensor downloads "
-            f"nothing). Place {', '.join(missing)} (gzipped or not) in {self.raw_folder} or "
-            f"{self.root}; they are published at {self.mirrors[0]}")
+        """Fetches the .gz files of this split that are not already present (raw or gzipped)."""
+        md5s = dict(self.resources)
+        for name in self._missing():
+            download_from_mirrors(self.mirrors, name + ".gz", self.raw_folder, md5s.get(name + ".gz"),
+                                  self.__class__.__name__)
 
     def __getitem__(self, index):
         img, target = self._images[index].copy(), int(self._labels[index])
@@ -107,10 +111,18 @@ class MNIST(VisionDataset):
 
 class FashionMNIST(MNIST):
     mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    resources = [("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+                 ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
+                 ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
+                 ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")]
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
                "Bag", "Ankle boot"]
 
 
 class KMNIST(MNIST):
     mirrors = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"]
+    resources = [("train-images-idx3-ubyte.gz", "bdb82020997e1d708af4cf47b453dcf7"),
+                 ("train-labels-idx1-ubyte.gz", "e144d726b3acfaa3e44228e80efcd344"),
+                 ("t10k-images-idx3-ubyte.gz", "5c965bf0a639b31b8f53240b1b52f4d7"),
+                 ("t10k-labels-idx1-ubyte.gz", "7320c461ea6c1c855c0b718fb2a4b134")]
     classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]

@@ -1,5 +1,6 @@
 """Image transforms as functions. Images are pytensor tensors (..., C, H, W) or, standing in for
-PIL images, numpy arrays H x W (x C) of uint8."""
+PIL images, numpy arrays H x W (x C) of uint8; PIL images given here are turned into such arrays,
+and arrays follow PIL's semantics where they differ from tensors' (nearest resizing)."""
 import enum
 import numbers
 
@@ -22,14 +23,22 @@ def _is_tensor(img):
     return isinstance(img, _C.Tensor)
 
 
-def _check_image(img):
-    if not (_is_tensor(img) or isinstance(img, np.ndarray)):
-        raise TypeError(f"img should be Tensor or ndarray. Got {type(img)}")
+def _is_pil(img):
+    return hasattr(img, "getbands")
+
+
+def _image(img):
+    """img as a tensor or an array (a PIL image becomes its H x W (x C) array)."""
+    if _is_tensor(img) or isinstance(img, np.ndarray):
+        return img
+    if _is_pil(img):
+        return np.array(img)
+    raise TypeError(f"img should be Tensor, ndarray or PIL Image. Got {type(img)}")
 
 
 def get_dimensions(img):
     """[channels, height, width]."""
-    _check_image(img)
+    img = _image(img)
     if _is_tensor(img):
         if img.dim() < 2:
             raise TypeError(f"Tensor is not a torch image: expected at least 2 dims, got {img.dim()}")
@@ -40,9 +49,10 @@ def get_dimensions(img):
 def to_tensor(pic):
     """H x W (x C) array -> C x H x W tensor; uint8 is scaled to the default float dtype in [0, 1]."""
     if not isinstance(pic, np.ndarray):
-        if not hasattr(pic, "getbands"):  # a PIL image
+        if not _is_pil(pic):
             raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
-        pic = np.array(pic)
+        # A 1-bit image counts as uint8 0/255, so it becomes 0.0/1.0 like the other modes.
+        pic = np.array(pic).astype(np.uint8) * 255 if pic.mode == "1" else np.array(pic)
     if pic.ndim not in (2, 3):
         raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
     if pic.ndim == 2:
@@ -56,7 +66,7 @@ def to_tensor(pic):
 def pil_to_tensor(pic):
     """H x W (x C) array -> C x H x W tensor of the same dtype (no scaling)."""
     if not isinstance(pic, np.ndarray):
-        if not hasattr(pic, "getbands"):
+        if not _is_pil(pic):
             raise TypeError(f"pic should be PIL Image. Got {type(pic)}")
         pic = np.array(pic)
     if pic.ndim == 2:
@@ -111,20 +121,31 @@ def normalize(tensor, mean, std, inplace=False):
 
 
 def hflip(img):
-    _check_image(img)
+    img = _image(img)
     return img.flip(-1) if _is_tensor(img) else np.ascontiguousarray(img[:, ::-1])
 
 
 def vflip(img):
-    _check_image(img)
+    img = _image(img)
     return img.flip(-2) if _is_tensor(img) else np.ascontiguousarray(img[::-1])
 
 
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric")
+
+
+def _take(img, rows, cols):
+    """The image made of the given source rows and columns (int64 index arrays)."""
+    if _is_tensor(img):
+        return img.index_select(-2, pytensor.from_numpy(rows)).index_select(-1, pytensor.from_numpy(cols))
+    return img[rows][:, cols]
+
+
 def pad(img, padding, fill=0, padding_mode="constant"):
-    """Constant padding; padding is an int, (left/right, top/bottom) or (left, top, right, bottom)."""
-    _check_image(img)
-    if padding_mode != "constant":
-        raise NotImplementedError(f"pad: padding_mode={padding_mode!r} is not supported yet (only 'constant')")
+    """padding is an int, (left/right, top/bottom) or (left, top, right, bottom); padding_mode is
+    constant (fill), edge, reflect (without the edge pixel) or symmetric (with it)."""
+    img = _image(img)
+    if padding_mode not in _PAD_MODES:
+        raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
     if isinstance(padding, numbers.Number):
         padding = [int(padding)]
     padding = list(padding)
@@ -133,6 +154,12 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     left, top, right, bottom = (padding * 4)[:4] if len(padding) == 1 else (
         padding * 2 if len(padding) == 2 else padding)
     _, h, w = get_dimensions(img)
+    if padding_mode != "constant":
+        # numpy's modes of the same names, applied to the index ranges, say where each output
+        # row and column comes from.
+        rows = np.pad(np.arange(h), (top, bottom), mode=padding_mode)
+        cols = np.pad(np.arange(w), (left, right), mode=padding_mode)
+        return _take(img, rows, cols)
     if _is_tensor(img):
         out = img.new_full((*img.shape[:-2], h + top + bottom, w + left + right), fill)
         out[..., top: top + h, left: left + w] = img
@@ -143,6 +170,7 @@ def pad(img, padding, fill=0, padding_mode="constant"):
 
 def crop(img, top, left, height, width):
     """The height x width window at (top, left); parts outside the image are zero-padded."""
+    img = _image(img)
     _, h, w = get_dimensions(img)
     if top < 0 or left < 0 or top + height > h or left + width > w:
         pads = [max(-left, 0), max(-top, 0), max(left + width - w, 0), max(top + height - h, 0)]
@@ -164,6 +192,7 @@ def _setup_size(size, error_msg="Please provide only two dimensions (h, w) for s
 
 
 def center_crop(img, output_size):
+    img = _image(img)
     th, tw = _setup_size(output_size)
     _, h, w = get_dimensions(img)
     return crop(img, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw)
@@ -210,8 +239,17 @@ def _nearest_index(n_in, n_out, exact):
     return np.minimum(np.floor(src).astype(np.int64), n_in - 1)
 
 
+def _pil_nearest_index(n_in, n_out):
+    """PIL's NEAREST: the source of pixel i is (i + 0.5) * scale, which PIL steps by repeated
+    addition; a running sum repeats its rounding, so ties fall exactly as in PIL."""
+    scale = n_in / n_out
+    return np.cumsum(np.r_[scale * 0.5, np.full(n_out - 1, scale)]).astype(np.int64)
+
+
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
-    """Resizes the last two (tensor) or first two (array) dims: nearest or bilinear."""
+    """Resizes the last two (tensor) or first two (array) dims: nearest or bilinear. Arrays resize
+    as torchvision resizes PIL images: always antialiased, nearest by pixel centres."""
+    img = _image(img)
     _, h, w = get_dimensions(img)
     oh, ow = _resized_size(h, w, size, max_size)
     if (oh, ow) == (h, w):
@@ -219,14 +257,14 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     interpolation = InterpolationMode(interpolation)
     tensor = _is_tensor(img)
     if interpolation in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
+        if not tensor:
+            return _take(img, _pil_nearest_index(h, oh), _pil_nearest_index(w, ow))
         exact = interpolation == InterpolationMode.NEAREST_EXACT
-        rows, cols = _nearest_index(h, oh, exact), _nearest_index(w, ow, exact)
-        if tensor:
-            return img.index_select(-2, pytensor.from_numpy(rows)).index_select(-1, pytensor.from_numpy(cols))
-        return img[rows][:, cols]
+        return _take(img, _nearest_index(h, oh, exact), _nearest_index(w, ow, exact))
     if interpolation != InterpolationMode.BILINEAR:
         raise NotImplementedError(f"resize: interpolation {interpolation} is not supported yet")
     # Separable: out = Wh @ img @ Ww^T over the two spatial dims.
+    antialias = antialias or not tensor
     wh, ww = _linear_weights(h, oh, antialias), _linear_weights(w, ow, antialias)
     if not tensor:
         out = np.einsum("oh,hw...,pw->op...", wh, img.astype(np.float64), ww)
