@@ -4,9 +4,8 @@
 The tutorial trains on Amazon reviews; no download is possible here, so the script generates a
 sentiment-like task: left-padded "reviews" of random neutral token ids in which a few words of
 one polarity occur (ids 1-4 positive, 5-8 negative); the label is the review's polarity, so the
-LSTM has to remember what it read until the last step. Two deviations from the tutorial, both
-marked below: the hidden state is made with `new_zeros` (pytensor has no legacy `Tensor.new`),
-and the best model is saved in a temporary folder instead of the working directory.
+LSTM has to remember what it read until the last step. One deviation from the tutorial, marked
+below: the best model is saved in a temporary folder instead of the working directory.
 """
 import os
 import tempfile
@@ -73,9 +72,8 @@ class SentimentNet(nn.Module):
 
     def init_hidden(self, batch_size):
         weight = next(self.parameters()).data
-        # The tutorial writes weight.new(...).zero_(); new_zeros is the same tensor.
-        hidden = (weight.new_zeros(self.n_layers, batch_size, self.hidden_dim).to(device),
-                  weight.new_zeros(self.n_layers, batch_size, self.hidden_dim).to(device))
+        hidden = (weight.new(self.n_layers, batch_size, self.hidden_dim).zero_().to(device),
+                  weight.new(self.n_layers, batch_size, self.hidden_dim).zero_().to(device))
         return hidden
 
 

@@ -54,6 +54,20 @@ def _iter(self):
     return (self[i] for i in range(len(self)))
 
 
+def _new(self, *args, device=None):
+    """The legacy constructor, as PyTorch's Tensor.new: new() is empty, new(2, 3) or
+    new(Size) uninitialised of that size, new(list or array) the data, all in self's dtype."""
+    device = self.device if device is None else device
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        if args[0].dtype != self.dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {self.dtype}, but got {args[0].dtype}")
+        return args[0].detach()
+    if len(args) == 1 and not isinstance(args[0], (int, tuple)) and hasattr(args[0], "__len__"):
+        return self.new_tensor(args[0], device=device)
+    return self.new_empty(*args if args else (0,), device=device)
+
+
+Tensor.new = _new
 Tensor.__repr__ = _repr
 Tensor.__str__ = _repr
 Tensor.numpy = _numpy

@@ -388,3 +388,15 @@ def test_scalar_fits_rules_are_shared_by_fill_full_and_masked_fill(dtype, value,
                 make()
         else:
             assert make().tolist() == [expected, expected]
+
+
+def test_legacy_tensor_new():
+    w = pytensor.randn(2, 3, dtype=pytensor.float64)
+    assert w.new(2, 3).shape == (2, 3) and w.new(2, 3).dtype == pytensor.float64
+    assert w.new(pytensor.Size([4])).shape == (4,) and w.new((1, 5)).shape == (1, 5)
+    assert w.new().shape == (0,)
+    assert w.new([1, 2]).tolist() == [1.0, 2.0] and w.new([1, 2]).dtype == pytensor.float64
+    assert w.new(3).zero_().tolist() == [0.0, 0.0, 0.0]
+    assert w.new(w) is not w and w.new(w).data_ptr() == w.data_ptr()
+    with pytest.raises(TypeError, match="dtype"):
+        w.new(pytensor.ones(2))

@@ -541,6 +541,11 @@ class Tensor:
         ...
     def nelement(self) -> int:
         ...
+    def new(self, *args, device = None):
+        """
+        The legacy constructor, as PyTorch's Tensor.new: new() is empty, new(2, 3) or
+            new(Size) uninitialised of that size, new(list or array) the data, all in self's dtype.
+        """
     def new_empty(self, *args, dtype: pytensor.dtype | None = None, device: pytensor.device | None = None, requires_grad: bool = False, layout: typing.Any = None, pin_memory: bool = False) -> Tensor:
         ...
     def new_full(self, size: typing.Any, fill_value: typing.Any, *, dtype: pytensor.dtype | None = None, device: pytensor.device | None = None, requires_grad: bool = False, layout: typing.Any = None, pin_memory: bool = False) -> Tensor:
