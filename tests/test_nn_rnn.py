@@ -275,6 +275,8 @@ BAD_INPUTS = [
     (lambda: nn.LSTM(3, 4, dropout=1.5), ValueError, "dropout should be a number in range [0, 1]"),
     (lambda: nn.LSTM(3, 4, proj_size=4), ValueError, "proj_size has to be smaller than hidden"),
     (lambda: nn.LSTM(3, 4, proj_size=-1), ValueError, "proj_size should be a positive integer"),
+    (lambda: nn.GRU(3, 4, proj_size=2), ValueError, "proj_size argument is only supported for LSTM"),
+    (lambda: nn.RNN(3, 4, proj_size=2), ValueError, "proj_size argument is only supported for LSTM"),
     (lambda: nn.LSTM(3, 0), ValueError, "hidden_size must be greater than zero"),
     (lambda: nn.LSTM(3, 4, num_layers=0), ValueError, "num_layers must be greater than zero"),
     (lambda: nn.LSTM(3, 4.0), TypeError, "hidden_size should be of type int, got: float"),
