@@ -299,3 +299,49 @@ def test_parameters_round_trip():
     p = nn.Parameter(pytensor.ones(2, 2))
     got = round_trip({"p": p})["p"]
     assert type(got) is nn.Parameter and got.requires_grad and got.tolist() == [[1, 1], [1, 1]]
+
+
+def test_checkpoint_resumes_training_bit_for_bit(tmp_path):
+    """N epochs straight == N/2 epochs, save (model, optimizer, scheduler, RNG), load into fresh
+    objects, N/2 more: dropout masks, shuffling, Adam moments and the lr schedule all resume."""
+    nn, optim = pytensor.nn, pytensor.optim
+    from pytensor.utils.data import DataLoader, TensorDataset
+
+    def make(seed):
+        pytensor.manual_seed(seed)
+        model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 2))
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        return model, opt, optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+    pytensor.manual_seed(0)
+    data = TensorDataset(pytensor.randn(40, 5), pytensor.randint(0, 2, (40,)))
+
+    def train(model, opt, sched, epochs):
+        for _ in range(epochs):
+            for x, y in DataLoader(data, batch_size=8, shuffle=True):
+                opt.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                opt.step()
+            sched.step()
+
+    model, opt, sched = make(1)
+    pytensor.manual_seed(2)
+    train(model, opt, sched, 4)
+    straight = {k: v.clone() for k, v in model.state_dict().items()}
+
+    model, opt, sched = make(1)
+    pytensor.manual_seed(2)
+    train(model, opt, sched, 2)
+    pytensor.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                   "rng": pytensor.get_rng_state()}, tmp_path / "ckpt.pth")
+    pytensor.manual_seed(99)  # whatever happens in between is undone by the checkpoint
+    model, opt, sched = make(3)
+    ckpt = pytensor.load(tmp_path / "ckpt.pth")
+    model.load_state_dict(ckpt["model"])
+    opt.load_state_dict(ckpt["opt"])
+    sched.load_state_dict(ckpt["sched"])
+    pytensor.set_rng_state(ckpt["rng"])
+    train(model, opt, sched, 2)
+    assert opt.param_groups[0]["lr"] == 0.01 * 0.25
+    for k, v in model.state_dict().items():
+        assert pytensor.equal(v, straight[k]), k
