@@ -16,6 +16,7 @@ void init_interop(py::module_& m, TensorClass& cls);      // bind_interop.cpp: n
 void init_autograd(py::module_& m, TensorClass& cls);     // bind_autograd.cpp
 void init_loss(py::module_& m, TensorClass& cls);         // bind_loss.cpp: _C._nn losses
 void init_conv(py::module_& m, TensorClass& cls);         // bind_conv.cpp: convolution, pooling
+void init_optim(py::module_& m);  // bind_optim.cpp: fused optimizer updates (private)
 
 void register_dtype_objects(py::module_& m);
 void set_size_class(py::handle cls);

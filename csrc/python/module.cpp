@@ -52,4 +52,5 @@ PYBIND11_MODULE(_C, m) {
   init_autograd(m, cls);
   init_loss(m, cls);
   init_conv(m, cls);
+  init_optim(m);
 }

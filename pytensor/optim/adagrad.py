@@ -1,5 +1,6 @@
 """Adagrad: per-coordinate learning rates from the accumulated squared gradients."""
 import pytensor
+from pytensor._C import _adagrad_step_
 from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg
 
 __all__ = ["Adagrad"]
@@ -15,7 +16,9 @@ class Adagrad(Optimizer):
         p <- p - clr * g / (sqrt(s) + eps)
 
     State: 'step' and 'sum' (s, filled with initial_accumulator_value), created for every
-    parameter when the optimizer is built (so state_dict() lists them before any step)."""
+    parameter when the optimizer is built (so state_dict() lists them before any step). Each
+    parameter's update is one fused C++ op (_C._adagrad_step_), with PyTorch's arithmetic in the
+    parameter's dtype."""
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -42,15 +45,16 @@ class Adagrad(Optimizer):
         """Performs one optimization step; returns the closure's loss (None without one)."""
         return self._step_each(closure)
 
-    def _update(self, p, grad, group, state):
-        if not state:  # a group added after construction
-            self._init_state(p, group, state)
-        step = state["step"].add_(1).item()
-        if group["maximize"]:
-            grad = grad.neg()
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        state_sum = state["sum"]
-        state_sum.add_(grad.square())
-        p.add_(grad.div(state_sum.sqrt().add_(group["eps"])), alpha=-clr)
+    def _update_group(self, group):
+        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+        weight_decay, maximize = group["weight_decay"], group["maximize"]
+        state = self.state
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            p_state = state[p]
+            if not p_state:  # a group added after construction
+                self._init_state(p, group, p_state)
+            _adagrad_step_(p, grad, p_state["sum"], p_state["step"], lr, lr_decay, weight_decay, eps,
+                           maximize)

@@ -1,8 +1,7 @@
 """Adam: adaptive moment estimation (with the AMSGrad variant and optional decoupled decay)."""
-import math
-
 import pytensor
-from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg
+from pytensor._C import _adam_step_
+from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg, _zeros_buffer
 
 __all__ = ["Adam"]
 
@@ -19,7 +18,8 @@ class Adam(Optimizer):
         p <- p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
 
     State: 'step' (a 0-d float32 tensor), 'exp_avg' (m), 'exp_avg_sq' (v) and, with amsgrad,
-    'max_exp_avg_sq' (v_max), all zero at first."""
+'max_exp_avg_sq' (v_max), all zero at first. Each parameter's update is one fused C++ op
+    (_C._adam_step_), with PyTorch's arithmetic in the parameter's dtype."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
@@ -41,28 +41,20 @@ class Adam(Optimizer):
         """Performs one optimization step; returns the closure's loss (None without one)."""
         return self._step_each(closure)
 
-    def _update(self, p, grad, group, state):
-        lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
-        if not state:
-            state["step"] = pytensor.tensor(0.0)
-            state["exp_avg"] = pytensor.zeros_like(p)
-            state["exp_avg_sq"] = pytensor.zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = pytensor.zeros_like(p)
-        step = state["step"].add_(1).item()
-        if group["maximize"]:
-            grad = grad.neg()
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad.add(p, alpha=weight_decay)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-        exp_avg_sq.mul_(beta2).add_(grad.square(), alpha=1 - beta2)
-        v_hat = exp_avg_sq
-        if group["amsgrad"]:
-            v_max = state["max_exp_avg_sq"]
-            v_hat = v_max.copy_(pytensor.maximum(v_max, exp_avg_sq))
-        denom = v_hat.sqrt().div_(math.sqrt(1 - beta2 ** step)).add_(group["eps"])
-        p.add_(exp_avg.div(denom), alpha=-lr / (1 - beta1 ** step))
+    def _update_group(self, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        state = self.state
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            p_state = state[p]
+            if not p_state:
+                p_state["step"] = pytensor.tensor(0.0)
+                p_state["exp_avg"] = pytensor.zeros_like(p)
+                p_state["exp_avg_sq"] = pytensor.zeros_like(p)
+            v_max = _zeros_buffer(p_state, "max_exp_avg_sq", p) if amsgrad else None
+            _adam_step_(p, grad, p_state["exp_avg"], p_state["exp_avg_sq"], v_max, p_state["step"],
+                        lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize)

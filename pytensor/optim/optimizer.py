@@ -5,7 +5,7 @@ import functools
 import warnings
 from collections import defaultdict
 
-from pytensor._C import Tensor
+from pytensor._C import Tensor, zeros_like
 from pytensor.autograd import enable_grad, no_grad
 
 __all__ = ["Optimizer", "required"]
@@ -24,6 +24,15 @@ required = _RequiredParameter()
 def _check_nonneg(value, what):
     if not 0.0 <= value:
         raise ValueError(f"Invalid {what}: {value}")
+
+
+def _zeros_buffer(state, name, p):
+    """state[name], created as zeros like p when missing (an option turned on after the state
+    was made)."""
+    buf = state.get(name)
+    if buf is None:
+        buf = state[name] = zeros_like(p)
+    return buf
 
 
 def _check_flags(fused, differentiable):
@@ -132,18 +141,25 @@ class Optimizer:
 
     def _step_each(self, closure):
         """The step of the built-in optimizers: evaluates the closure with grad enabled, then
-        calls self._update(p, grad, group, state) under no_grad for each p that has a grad."""
+        calls self._update_group(group) under no_grad for each param group."""
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is not None:
-                        self._update(p, grad, group, self.state[p])
+                self._update_group(group)
         return loss
+
+    def _update_group(self, group):
+        """Updates one group: self._update(p, grad, group, state) for each p that has a grad.
+        The built-in optimizers override it to read the group's options once and call their
+        fused C++ update per parameter."""
+        state = self.state
+        for p in group["params"]:
+            grad = p.grad
+            if grad is not None:
+                self._update(p, grad, group, state[p])
 
     def state_dict(self):
         """{'state': {index: buffers}, 'param_groups': [group with 'params' as indices]}: the

@@ -1,6 +1,7 @@
 """RMSprop: gradient scaled by a running root mean square (optionally centered, with momentum)."""
 import pytensor
-from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg
+from pytensor._C import _rmsprop_step_
+from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg, _zeros_buffer
 
 __all__ = ["RMSprop"]
 
@@ -17,7 +18,9 @@ class RMSprop(Optimizer):
         else:            p <- p - lr * g / d
 
     State: 'step', 'square_avg' (v), 'momentum_buffer' (b) when momentum > 0 and 'grad_avg'
-    (a) when centered, all zero at first."""
+    (a) when centered, all zero at first. Each parameter's update is one fused C++ op
+    (_C._rmsprop_step_), with PyTorch's arithmetic in the parameter's dtype (the centered average
+    a moves by lerp, as PyTorch's)."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
@@ -37,31 +40,19 @@ class RMSprop(Optimizer):
         """Performs one optimization step; returns the closure's loss (None without one)."""
         return self._step_each(closure)
 
-    def _update(self, p, grad, group, state):
-        alpha, momentum, weight_decay = group["alpha"], group["momentum"], group["weight_decay"]
-        if not state:
-            state["step"] = pytensor.tensor(0.0)
-            state["square_avg"] = pytensor.zeros_like(p)
-            if momentum > 0:
-                state["momentum_buffer"] = pytensor.zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = pytensor.zeros_like(p)
-        state["step"].add_(1)
-        if group["maximize"]:
-            grad = grad.neg()
-        if weight_decay != 0:
-            grad = grad.add(p, alpha=weight_decay)
-        square_avg = state["square_avg"]
-        square_avg.mul_(alpha).add_(grad.square(), alpha=1 - alpha)
-        if group["centered"]:
-            grad_avg = state["grad_avg"]
-            grad_avg.mul_(alpha).add_(grad, alpha=1 - alpha)
-            denom = square_avg.sub(grad_avg.square()).sqrt_().add_(group["eps"])
-        else:
-            denom = square_avg.sqrt().add_(group["eps"])
-        if momentum > 0:
-            buf = state["momentum_buffer"]
-            buf.mul_(momentum).add_(grad.div(denom))
-            p.add_(buf, alpha=-group["lr"])
-        else:
-            p.add_(grad.div(denom), alpha=-group["lr"])
+    def _update_group(self, group):
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        weight_decay, centered, maximize = group["weight_decay"], group["centered"], group["maximize"]
+        state = self.state
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            p_state = state[p]
+            if not p_state:
+                p_state["step"] = pytensor.tensor(0.0)
+                p_state["square_avg"] = pytensor.zeros_like(p)
+            buf = _zeros_buffer(p_state, "momentum_buffer", p) if momentum > 0 else None
+            grad_avg = _zeros_buffer(p_state, "grad_avg", p) if centered else None
+            _rmsprop_step_(p, grad, p_state["square_avg"], grad_avg, buf, p_state["step"], lr, alpha,
+                           eps, weight_decay, momentum, maximize)

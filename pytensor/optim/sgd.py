@@ -1,4 +1,5 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
+from pytensor._C import _sgd_step_, empty_like
 from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg
 
 __all__ = ["SGD"]
@@ -15,7 +16,8 @@ class SGD(Optimizer):
             g <- g + momentum * b                 if nesterov, else g <- b
         p <- p - lr * g
 
-    State: 'momentum_buffer' (b) when momentum != 0."""
+    State: 'momentum_buffer' (b) when momentum != 0. Each parameter's update is one fused C++
+    op (_C._sgd_step_), with PyTorch's arithmetic in the parameter's dtype."""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
@@ -34,17 +36,24 @@ class SGD(Optimizer):
         """Performs one optimization step; returns the closure's loss (None without one)."""
         return self._step_each(closure)
 
-    def _update(self, p, grad, group, state):
-        momentum, weight_decay = group["momentum"], group["weight_decay"]
-        if group["maximize"]:
-            grad = grad.neg()
-        if weight_decay != 0:
-            grad = grad.add(p, alpha=weight_decay)
-        if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = grad.clone().detach()
+    def _update_group(self, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+        state = self.state
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            if momentum == 0:
+                _sgd_step_(p, grad, None, lr, 0, dampening, weight_decay, nesterov, maximize, False)
+                continue
+            p_state = state[p]
+            buf = p_state.get("momentum_buffer")
+            if buf is None:  # the first step fills the buffer with the gradient
+                buf = empty_like(p)
+                _sgd_step_(p, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize,
+                           True)
+                p_state["momentum_buffer"] = buf
             else:
-                buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
-            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-        p.add_(grad, alpha=-group["lr"])
+                _sgd_step_(p, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize,
+                           False)
