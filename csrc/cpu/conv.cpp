@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "cpu/conv_pack.h"
 #include "cpu/gemm/gemm.h"
 
 namespace pt::cpu {
@@ -62,26 +63,6 @@ void for_each_col_row(const ConvGeom& g, int64_t C, F fn) {
       }
 }
 
-// cols: [C * kh * kw, OH * OW] from one sample x: [C, H, W].
-template <class T>
-void im2col(const ConvGeom& g, const T* x, T* cols) {
-  for_each_col_row(g, g.C, [&](int64_t co, int64_t xo, int64_t lo, int64_t hi, int64_t step,
-                               int64_t shift) {
-    T* row = cols + co;
-    if (xo < 0) {
-      std::fill(row, row + g.OW, T(0));
-      return;
-    }
-    const T* in = x + xo + shift;
-    std::fill(row, row + lo, T(0));
-    if (step == 1)  // rows are short (OW entries): a loop, not a memcpy call (LeNet 6->16 5x5: -3%)
-      for (int64_t ow = lo; ow < hi; ++ow) row[ow] = in[ow];
-    else
-      for (int64_t ow = lo; ow < hi; ++ow) row[ow] = in[ow * step];
-    std::fill(row + hi, row + g.OW, T(0));
-  });
-}
-
 // x[C, H, W] += the columns scattered back to where im2col read them.
 template <class T>
 void col2im(const ConvGeom& g, const T* cols, T* x) {
@@ -117,20 +98,52 @@ int64_t sample_tasks(int64_t N) { return std::max<int64_t>(1, std::min<int64_t>(
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, T* y) {
   const int64_t Og = g.O / g.groups, Kg = g.C / g.groups * g.kh * g.kw, P = g.OH * g.OW;
+  const int64_t CgHW = g.C / g.groups * g.H * g.W;
   const bool in_place = reads_input_in_place<T>(g);
-  for_samples<T>(g.N, sample_tasks(g.N), in_place ? 0 : g.groups * Kg * P,
-                 [&](int64_t, int64_t n, T* cols) {
+  const std::vector<ColRow> rows = in_place ? std::vector<ColRow>() : col_rows(g);
+  for_samples<T>(g.N, sample_tasks(g.N), 0, [&](int64_t, int64_t n, T*) {
     const T* xn = x + n * g.C * g.H * g.W;
     T* yn = y + n * g.O * P;
-    if (!in_place) im2col(g, xn, cols);
-    fill_rows(yn, bias, g.O, P);
-    gemm<T>(g.groups, Og, P, Kg, T(1), w, Og * Kg, Kg, 1, in_place ? xn : cols, Kg * P, P, 1,
-            T(1), yn, Og * P, P, 1);
+    if (bias) fill_rows(yn, bias, g.O, P);
+    const T beta = bias ? T(1) : T(0);
+    if (in_place) {
+      gemm<T>(g.groups, Og, P, Kg, T(1), w, Og * Kg, Kg, 1, xn, Kg * P, P, 1, beta, yn, Og * P, P, 1);
+      return;
+    }
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const ColSource<T> src{&g, rows.data(), xn + grp * CgHW};
+      gemm_packed_b<T>(Og, P, Kg, T(1), w + grp * Og * Kg, Kg, 1, cols_packer(src), beta,
+                       yn + grp * Og * P, P, 1);
+    }
   });
+}
+
+// With stride 1 the input gradient is itself a forward convolution: of dy, with the kernel
+// flipped and its channel dims swapped, padded (k - 1) * d - p (negative is fine: the packer
+// checks bounds). Taken where that full correlation adds few multiplications by padding.
+template <class T>
+bool grad_input_as_forward(const ConvGeom& g) {
+  return g.sh == 1 && g.sw == 1 && 4 * g.H * g.W <= 5 * g.OH * g.OW && !reads_input_in_place<T>(g);
+}
+
+template <class T>
+void grad_input_by_forward(const ConvGeom& g, const T* dy, const T* w, const T* bias, T* dx) {
+  const int64_t Og = g.O / g.groups, Cg = g.C / g.groups, kk = g.kh * g.kw;
+  std::vector<T> wf(g.C * Og * kk);  // [C, O / groups, kh, kw]
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t o = 0; o < Og; ++o) {
+      const T* src = w + ((c / Cg * Og + o) * Cg + c % Cg) * kk;
+      T* out = wf.data() + (c * Og + o) * kk;
+      for (int64_t i = 0; i < kk; ++i) out[i] = src[kk - 1 - i];
+    }
+  const ConvGeom f{g.N, g.O, g.OH, g.OW, g.C, g.kh, g.kw, g.H, g.W, 1, 1,
+                   (g.kh - 1) * g.dh - g.ph, (g.kw - 1) * g.dw - g.pw, g.dh, g.dw, g.groups};
+  conv2d_forward<T>(f, dy, wf.data(), bias, dx);
 }
 
 template <class T>
 void conv2d_grad_input(const ConvGeom& g, const T* dy, const T* w, const T* bias, T* dx) {
+  if (grad_input_as_forward<T>(g)) return grad_input_by_forward(g, dy, w, bias, dx);
   const int64_t Og = g.O / g.groups, Kg = g.C / g.groups * g.kh * g.kw, P = g.OH * g.OW;
   const int64_t HW = g.H * g.W;
   const bool in_place = reads_input_in_place<T>(g);
@@ -149,18 +162,28 @@ void conv2d_grad_input(const ConvGeom& g, const T* dy, const T* w, const T* bias
 template <class T>
 void conv2d_grad_weight(const ConvGeom& g, const T* dy, const T* x, T* dw) {
   const int64_t Og = g.O / g.groups, Kg = g.C / g.groups * g.kh * g.kw, P = g.OH * g.OW;
+  const int64_t CgHW = g.C / g.groups * g.H * g.W;
   const int64_t tasks = sample_tasks(g.N), wsize = g.O * Kg;
   const bool in_place = reads_input_in_place<T>(g);
+  const std::vector<ColRow> rows = in_place ? std::vector<ColRow>() : col_rows(g);
   // Task 0 accumulates into dw itself, the others into partials summed below.
   std::vector<T> partial((tasks - 1) * wsize);
   std::fill(dw, dw + wsize, T(0));
-  for_samples<T>(g.N, tasks, in_place ? 0 : g.groups * Kg * P, [&](int64_t t, int64_t n, T* cols) {
+  for_samples<T>(g.N, tasks, 0, [&](int64_t t, int64_t n, T*) {
     const T* xn = x + n * g.C * g.H * g.W;
-    if (!in_place) im2col(g, xn, cols);
+    const T* dyn = dy + n * g.O * P;
     T* acc = t == 0 ? dw : partial.data() + (t - 1) * wsize;
-    const bool first = n == t * g.N / tasks;
-    gemm<T>(g.groups, Og, Kg, P, T(1), dy + n * g.O * P, Og * P, P, 1, in_place ? xn : cols, Kg * P,
-            1, P, T(first && t ? 0 : 1), acc, Og * Kg, Kg, 1);
+    const T beta(n == t * g.N / tasks && t ? 0 : 1);
+    if (in_place) {
+      gemm<T>(g.groups, Og, Kg, P, T(1), dyn, Og * P, P, 1, xn, Kg * P, 1, P, beta, acc, Og * Kg,
+              Kg, 1);
+      return;
+    }
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const ColSource<T> src{&g, rows.data(), xn + grp * CgHW};
+      gemm_packed_b<T>(Og, Kg, P, T(1), dyn + grp * Og * P, P, 1, cols_t_packer(src), beta,
+                       acc + grp * Og * Kg, Kg, 1);
+    }
   });
   for (int64_t t = 1; t < tasks; ++t)
     for (int64_t i = 0; i < wsize; ++i) dw[i] += partial[(t - 1) * wsize + i];
