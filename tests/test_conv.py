@@ -1,7 +1,11 @@
 """conv1d / conv2d / conv_transpose1d / conv_transpose2d: forward against a numpy float64
-convolution, the im2col+GEMM kernels against the plain-loop reference kernels, gradcheck of
+convolution, the implicit-im2col GEMM kernels (AVX2 and portable) against the plain-loop reference kernels, gradcheck of
 input / weight / bias (and second order), node names, PyTorch's error messages, and parity
 with PyTorch where it is installed."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -84,6 +88,9 @@ CONV2D_CASES = [
     ((0, 3, 5, 5), 2, (3, 3), 1, 1, 1, 1),          # empty batch
     ((2, 4, 5, 5), 4, (3, 3), 1, 1, 1, 4),          # depthwise
     ((1, 3, 4, 4), 2, (3, 3), 1, 3, 1, 1),          # padding wider than the kernel's reach
+    ((2, 3, 20, 37), 5, (3, 5), 1, (1, 2), (1, 2), 1),  # rows wider than a GEMM panel, padded
+    ((2, 6, 9, 8), 4, (3, 2), 1, (2, 1), 1, 2),     # stride 1, grouped: dx as a flipped forward
+    ((1, 2, 3, 23), 3, (1, 3), 1, (0, 4), (1, 3), 1),  # one output row, wide padding
 ]
 
 
@@ -202,6 +209,30 @@ def test_fast_kernels_match_reference(shape, O, k, stride, padding, dilation, gr
     tol = {"float32": (2e-4, 2e-4), "float64": (1e-11, 1e-11)}[dtype]
     for f, r in zip(fast, ref):
         np.testing.assert_allclose(f, r, *tol)
+
+
+def test_portable_kernels_match_reference():
+    # PT_GEMM_ISA=generic: portable GEMM kernels, whose panel width the AVX2 packer does not
+    # serve, so the implicit im2col runs its plain-loop packing.
+    code = (
+        "import numpy as np, pytensor, sys; sys.path.insert(0, 'tests')\n"
+        "from test_conv import conv_and_grads, CONV2D_CASES\n"
+        "from helpers import rand\n"
+        "for shape, O, k, s, p, d, g in CONV2D_CASES:\n"
+        "    rng = np.random.default_rng(3)\n"
+        "    x, w, b = rand(shape, 'float32', rng), rand((O, shape[1] // g) + k, 'float32', rng), rand((O,), 'float32', rng)\n"
+        "    kw = dict(stride=s, padding=p, dilation=d, groups=g)\n"
+        "    fast = conv_and_grads(x, w, b, **kw)\n"
+        "    pytensor._C._use_reference_conv(True)\n"
+        "    ref = conv_and_grads(x, w, b, **kw)\n"
+        "    pytensor._C._use_reference_conv(False)\n"
+        "    for f, r in zip(fast, ref):\n"
+        "        np.testing.assert_allclose(f, r, 2e-4, 2e-4)\n"
+        "print('ok')\n")
+    env = dict(os.environ, PT_GEMM_ISA="generic")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
 def test_threads_do_not_change_results():

@@ -1,15 +1,17 @@
-// CPU convolution: explicit im2col + the project's GEMM, per sample.
+// CPU convolution: implicit im2col onto the project's GEMM, per sample.
 //
 //   forward       y[n] (O x P)   = W (O x K) @ cols(x[n]) (K x P)        per group, K = C/g*kh*kw
-//   grad input    dx[n]          = col2im(W^T (K x O) @ dy[n] (O x P))
+//   grad input    stride 1: the forward of dy with the flipped kernel (no col2im);
+//                 otherwise dx[n] = col2im(W^T (K x O) @ dy[n] (O x P))
 //   grad weight   dW (O x K)     = sum_n dy[n] (O x P) @ cols(x[n])^T (P x K)
 //
-// Samples are split into one contiguous range per thread, each with its own column buffer
-// (and, for the weight gradient, its own partial dW, summed at the end in a fixed order, so
-// results do not depend on scheduling). With one sample or one thread the GEMM threads itself.
-// A small 1x1 convolution with stride 1 and no padding is a plain GEMM on the input.
+// cols is never written: the GEMM packs its B panels straight from the image (conv_pack.cpp).
+// Samples are split into one contiguous range per thread (the weight gradient with its own
+// partial dW per thread, summed at the end in a fixed order, so results do not depend on
+// scheduling). With one sample or one thread the GEMM threads itself. A 1x1, stride-1,
+// unpadded convolution is a plain GEMM on the input.
 //
-// Versions (2-core AVX2 VM, float, forward):
+// Versions (2-core AVX2 VM, float, 1 thread):
 //   v1  im2col rows copied with memcpy where the stride is 1; bias written before a beta=1
 //       GEMM so the output is touched once; 1x1 convolutions always on the input in place.
 //   v2  1x1 in place only for samples up to 256 KB: 8x64x56x56 -> 256 ran 9.1 ms in place,
@@ -17,6 +19,10 @@
 //   v3  short im2col rows copied by a loop instead of memcpy calls (LeNet 6->16 5x5: -3%).
 //       Tried and dropped: y^T = cols^T @ W^T for few output channels (6->16: -10%, but
 //       1->6 5x5 ran 1.8x slower).
+//   v4  implicit im2col (B packed from the image, AVX2 masked loads for stride 1) and the
+//       stride-1 input gradient as a flipped forward: LeNet 6->16 5x5 forward 1.11 -> 0.91 ms,
+//       its input gradient 1.17 ms unchanged (it keeps col2im: the full correlation would do
+//       2x the multiplications); the column buffer's DRAM traffic is gone on 64x56x56 layers.
 #include "cpu/conv.h"
 
 #include <algorithm>
@@ -24,19 +30,36 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "cpu/conv_pack.h"
 #include "cpu/gemm/gemm.h"
 
 namespace pt::cpu {
 
 namespace {
 
-// A 1x1, stride-1, unpadded convolution whose sample fits in L2 reads the input in place as its
-// column matrix. Larger samples go through im2col anyway: GEMM packs B in strided panels, which
-// streams badly from DRAM, while the sequential im2col copy leaves B in cache.
-template <class T>
-bool reads_input_in_place(const ConvGeom& g) {
+// A 1x1, stride-1, unpadded convolution's column matrix is its input sample: the GEMM reads it
+// in place. A sample larger than L2 is first copied to a buffer: GEMM packs B in panels that
+// stride across all channels, which streams badly from DRAM (8x64x56x56 -> 256: 9.1 ms in
+// place, 5.8 ms copied; the implicit-im2col packer reads the same way, so it is not used here).
+bool pointwise(const ConvGeom& g) {
   return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 &&
-         g.OH == g.H && g.OW == g.W && g.C * g.H * g.W * int64_t(sizeof(T)) <= (256 << 10);
+         g.OH == g.H && g.OW == g.W;
+}
+
+template <class T>
+int64_t pointwise_copy_elems(const ConvGeom& g) {
+  const int64_t sample = g.C * g.H * g.W;
+  return pointwise(g) && sample * int64_t(sizeof(T)) > (256 << 10) ? sample : 0;
+}
+
+// The sample n as the GEMM reads it (pointwise: in place, or copied to buf).
+template <class T>
+const T* pointwise_input(const ConvGeom& g, const T* x, int64_t n, T* buf) {
+  const int64_t sample = g.C * g.H * g.W;
+  const T* xn = x + n * sample;
+  if (!buf) return xn;
+  std::copy(xn, xn + sample, buf);
+  return buf;
 }
 
 int64_t ceil_div(int64_t a, int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
@@ -60,26 +83,6 @@ void for_each_col_row(const ConvGeom& g, int64_t C, F fn) {
           fn(row0 + oh * g.OW, inside ? (c * g.H + ih) * g.W : -1, lo, hi, g.sw, shift);
         }
       }
-}
-
-// cols: [C * kh * kw, OH * OW] from one sample x: [C, H, W].
-template <class T>
-void im2col(const ConvGeom& g, const T* x, T* cols) {
-  for_each_col_row(g, g.C, [&](int64_t co, int64_t xo, int64_t lo, int64_t hi, int64_t step,
-                               int64_t shift) {
-    T* row = cols + co;
-    if (xo < 0) {
-      std::fill(row, row + g.OW, T(0));
-      return;
-    }
-    const T* in = x + xo + shift;
-    std::fill(row, row + lo, T(0));
-    if (step == 1)  // rows are short (OW entries): a loop, not a memcpy call (LeNet 6->16 5x5: -3%)
-      for (int64_t ow = lo; ow < hi; ++ow) row[ow] = in[ow];
-    else
-      for (int64_t ow = lo; ow < hi; ++ow) row[ow] = in[ow * step];
-    std::fill(row + hi, row + g.OW, T(0));
-  });
 }
 
 // x[C, H, W] += the columns scattered back to where im2col read them.
@@ -117,23 +120,56 @@ int64_t sample_tasks(int64_t N) { return std::max<int64_t>(1, std::min<int64_t>(
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, T* y) {
   const int64_t Og = g.O / g.groups, Kg = g.C / g.groups * g.kh * g.kw, P = g.OH * g.OW;
-  const bool in_place = reads_input_in_place<T>(g);
-  for_samples<T>(g.N, sample_tasks(g.N), in_place ? 0 : g.groups * Kg * P,
-                 [&](int64_t, int64_t n, T* cols) {
+  const int64_t CgHW = g.C / g.groups * g.H * g.W;
+  const bool in_place = pointwise(g);
+  const std::vector<ColRow> rows = in_place ? std::vector<ColRow>() : col_rows(g);
+  for_samples<T>(g.N, sample_tasks(g.N), pointwise_copy_elems<T>(g), [&](int64_t, int64_t n, T* buf) {
     const T* xn = x + n * g.C * g.H * g.W;
     T* yn = y + n * g.O * P;
-    if (!in_place) im2col(g, xn, cols);
-    fill_rows(yn, bias, g.O, P);
-    gemm<T>(g.groups, Og, P, Kg, T(1), w, Og * Kg, Kg, 1, in_place ? xn : cols, Kg * P, P, 1,
-            T(1), yn, Og * P, P, 1);
+    if (bias) fill_rows(yn, bias, g.O, P);
+    const T beta = bias ? T(1) : T(0);
+    if (in_place) {
+      gemm<T>(g.groups, Og, P, Kg, T(1), w, Og * Kg, Kg, 1, pointwise_input(g, x, n, buf), Kg * P,
+              P, 1, beta, yn, Og * P, P, 1);
+      return;
+    }
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const ColSource<T> src{&g, rows.data(), xn + grp * CgHW};
+      gemm_packed_b<T>(Og, P, Kg, T(1), w + grp * Og * Kg, Kg, 1, cols_packer(src), beta,
+                       yn + grp * Og * P, P, 1);
+    }
   });
+}
+
+// With stride 1 the input gradient is itself a forward convolution: of dy, with the kernel
+// flipped and its channel dims swapped, padded (k - 1) * d - p (negative is fine: the packer
+// checks bounds). Taken where that full correlation adds few multiplications by padding.
+template <class T>
+bool grad_input_as_forward(const ConvGeom& g) {
+  return g.sh == 1 && g.sw == 1 && 4 * g.H * g.W <= 5 * g.OH * g.OW && !pointwise(g);
+}
+
+template <class T>
+void grad_input_by_forward(const ConvGeom& g, const T* dy, const T* w, const T* bias, T* dx) {
+  const int64_t Og = g.O / g.groups, Cg = g.C / g.groups, kk = g.kh * g.kw;
+  std::vector<T> wf(g.C * Og * kk);  // [C, O / groups, kh, kw]
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t o = 0; o < Og; ++o) {
+      const T* src = w + ((c / Cg * Og + o) * Cg + c % Cg) * kk;
+      T* out = wf.data() + (c * Og + o) * kk;
+      for (int64_t i = 0; i < kk; ++i) out[i] = src[kk - 1 - i];
+    }
+  const ConvGeom f{g.N, g.O, g.OH, g.OW, g.C, g.kh, g.kw, g.H, g.W, 1, 1,
+                   (g.kh - 1) * g.dh - g.ph, (g.kw - 1) * g.dw - g.pw, g.dh, g.dw, g.groups};
+  conv2d_forward<T>(f, dy, wf.data(), bias, dx);
 }
 
 template <class T>
 void conv2d_grad_input(const ConvGeom& g, const T* dy, const T* w, const T* bias, T* dx) {
+  if (grad_input_as_forward<T>(g)) return grad_input_by_forward(g, dy, w, bias, dx);
   const int64_t Og = g.O / g.groups, Kg = g.C / g.groups * g.kh * g.kw, P = g.OH * g.OW;
   const int64_t HW = g.H * g.W;
-  const bool in_place = reads_input_in_place<T>(g);
+  const bool in_place = pointwise(g);  // the GEMM writes dx itself
   for_samples<T>(g.N, sample_tasks(g.N), in_place ? 0 : g.groups * Kg * P,
                  [&](int64_t, int64_t n, T* cols) {
     const T* dyn = dy + n * g.O * P;
@@ -149,18 +185,28 @@ void conv2d_grad_input(const ConvGeom& g, const T* dy, const T* w, const T* bias
 template <class T>
 void conv2d_grad_weight(const ConvGeom& g, const T* dy, const T* x, T* dw) {
   const int64_t Og = g.O / g.groups, Kg = g.C / g.groups * g.kh * g.kw, P = g.OH * g.OW;
+  const int64_t CgHW = g.C / g.groups * g.H * g.W;
   const int64_t tasks = sample_tasks(g.N), wsize = g.O * Kg;
-  const bool in_place = reads_input_in_place<T>(g);
+  const bool in_place = pointwise(g);
+  const std::vector<ColRow> rows = in_place ? std::vector<ColRow>() : col_rows(g);
   // Task 0 accumulates into dw itself, the others into partials summed below.
   std::vector<T> partial((tasks - 1) * wsize);
   std::fill(dw, dw + wsize, T(0));
-  for_samples<T>(g.N, tasks, in_place ? 0 : g.groups * Kg * P, [&](int64_t t, int64_t n, T* cols) {
+  for_samples<T>(g.N, tasks, pointwise_copy_elems<T>(g), [&](int64_t t, int64_t n, T* buf) {
     const T* xn = x + n * g.C * g.H * g.W;
-    if (!in_place) im2col(g, xn, cols);
+    const T* dyn = dy + n * g.O * P;
     T* acc = t == 0 ? dw : partial.data() + (t - 1) * wsize;
-    const bool first = n == t * g.N / tasks;
-    gemm<T>(g.groups, Og, Kg, P, T(1), dy + n * g.O * P, Og * P, P, 1, in_place ? xn : cols, Kg * P,
-            1, P, T(first && t ? 0 : 1), acc, Og * Kg, Kg, 1);
+    const T beta(n == t * g.N / tasks && t ? 0 : 1);
+    if (in_place) {
+      gemm<T>(g.groups, Og, Kg, P, T(1), dyn, Og * P, P, 1, pointwise_input(g, x, n, buf), Kg * P,
+              1, P, beta, acc, Og * Kg, Kg, 1);
+      return;
+    }
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const ColSource<T> src{&g, rows.data(), xn + grp * CgHW};
+      gemm_packed_b<T>(Og, Kg, P, T(1), dyn + grp * Og * P, P, 1, cols_t_packer(src), beta,
+                       acc + grp * Og * Kg, Kg, 1);
+    }
   });
   for (int64_t t = 1; t < tasks; ++t)
     for (int64_t i = 0; i < wsize; ++i) dw[i] += partial[(t - 1) * wsize + i];

@@ -128,6 +128,8 @@ struct Problem {
   View<const T> A, B;
   T beta;
   View<T> C;
+  const BPacker<T>* packer;  // B's source when not null (B is then unused); j0: first column
+  int64_t j0;
 };
 
 // The MR-row micro-panels of one MC x KC block of A. Packed, panel q is at p + q*step with
@@ -203,7 +205,10 @@ void gemm_blocked(const Kernel<T>& kr, const Problem<T>& g) {
     for (int64_t pc = 0; pc < g.K; pc += bk.kc) {
       const int64_t kc = std::min(bk.kc, g.K - pc);
       const T beta = pc == 0 ? g.beta : T(1);  // later K blocks add onto the first
-      pack_panels(nc, kc, g.B.at(pc, jc), g.B.cs, g.B.rs, bk.nr, bbuf);
+      if (g.packer)
+        g.packer->pack(g.packer->ctx, pc, kc, g.j0 + jc, nc, bk.nr, bbuf);
+      else
+        pack_panels(nc, kc, g.B.at(pc, jc), g.B.cs, g.B.rs, bk.nr, bbuf);
       for (int64_t ic = 0; ic < g.M; ic += bk.mc) {
         const int64_t mc = std::min(bk.mc, g.M - ic);
         const View<const T> a{g.A.at(ic, pc), g.A.rs, g.A.cs};
@@ -256,14 +261,12 @@ void scale_c(int64_t batch, int64_t M, int64_t N, T beta, T* C, int64_t bsC, int
   }
 }
 
-}  // namespace
-
-// alpha == 0 does not read A or B (as in BLAS): C = beta * C.
+// gemm and gemm_packed_b: B from memory, or from `packer` when it is not null.
 template <class T>
-void gemm(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
-          const T* A, int64_t bsA, int64_t rsA, int64_t csA,
-          const T* B, int64_t bsB, int64_t rsB, int64_t csB, T beta,
-          T* C, int64_t bsC, int64_t rsC, int64_t csC) {
+void run_gemm(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
+              const T* A, int64_t bsA, int64_t rsA, int64_t csA,
+              const T* B, int64_t bsB, int64_t rsB, int64_t csB, const BPacker<T>* packer,
+              T beta, T* C, int64_t bsC, int64_t rsC, int64_t csC) {
   if (batch <= 0 || M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == T(0)) return scale_c(batch, M, N, beta, C, bsC, rsC, csC);
 
@@ -289,11 +292,29 @@ void gemm(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
       const auto [j0, j1] = block_range(part % grid.tn, grid.tn, ntiles, kr.blk.nr, N);
       const Problem<T> g{i1 - i0, j1 - j0, K, alpha,
                          View<const T>{A + b * bsA + i0 * rsA, rsA, csA},
-                         View<const T>{B + b * bsB + j0 * csB, rsB, csB}, beta,
-                         View<T>{C + b * bsC + i0 * rsC + j0 * csC, rsC, csC}};
+                         View<const T>{packer ? B : B + b * bsB + j0 * csB, rsB, csB}, beta,
+                         View<T>{C + b * bsC + i0 * rsC + j0 * csC, rsC, csC}, packer, j0};
       gemm_blocked(kr, g);
     }
   });
+}
+
+}  // namespace
+
+// alpha == 0 does not read A or B (as in BLAS): C = beta * C.
+template <class T>
+void gemm(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
+          const T* A, int64_t bsA, int64_t rsA, int64_t csA,
+          const T* B, int64_t bsB, int64_t rsB, int64_t csB, T beta,
+          T* C, int64_t bsC, int64_t rsC, int64_t csC) {
+  run_gemm<T>(batch, M, N, K, alpha, A, bsA, rsA, csA, B, bsB, rsB, csB, nullptr, beta, C, bsC,
+              rsC, csC);
+}
+
+template <class T>
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsA, int64_t csA,
+                   const BPacker<T>& b, T beta, T* C, int64_t rsC, int64_t csC) {
+  run_gemm<T>(1, M, N, K, alpha, A, 0, rsA, csA, nullptr, 0, 0, 0, &b, beta, C, 0, rsC, csC);
 }
 
 template void gemm<float>(int64_t, int64_t, int64_t, int64_t, float, const float*, int64_t,
@@ -302,5 +323,11 @@ template void gemm<float>(int64_t, int64_t, int64_t, int64_t, float, const float
 template void gemm<double>(int64_t, int64_t, int64_t, int64_t, double, const double*, int64_t,
                            int64_t, int64_t, const double*, int64_t, int64_t, int64_t, double,
                            double*, int64_t, int64_t, int64_t);
+template void gemm_packed_b<float>(int64_t, int64_t, int64_t, float, const float*, int64_t,
+                                   int64_t, const BPacker<float>&, float, float*, int64_t,
+                                   int64_t);
+template void gemm_packed_b<double>(int64_t, int64_t, int64_t, double, const double*, int64_t,
+                                    int64_t, const BPacker<double>&, double, double*, int64_t,
+                                    int64_t);
 
 }  // namespace pt::cpu
