@@ -4,7 +4,7 @@
 // Each inner run takes one of three paths: all operands contiguous, one input a stride-0
 // scalar (Python numbers and broadcast 0-d tensors), or the general strided loop. The first
 // two are plain indexed loops that GCC vectorises at -O3 for the cheap ops; libm calls stay
-// scalar, except float32 exp/log/tanh/sigmoid/silu/gelu(tanh), which run cpu/vecmath's
+// scalar, except float32 exp/log/tanh/sigmoid/silu/gelu, which run cpu/vecmath's
 // vector kernels where the CPU has them (these scalar loops are their reference). Integer arithmetic runs in the unsigned type so overflow wraps as in PyTorch
 // instead of being undefined. This is the plain loop, so there is no separate reference file.
 #include "cpu/elementwise.h"
@@ -337,6 +337,7 @@ inline VecKernelF32 vec_kernel(UnaryOp op) {
     case UnaryOp::Tanh: return vec_kernel_f32(VecFn::Tanh);
     case UnaryOp::Sigmoid: return vec_kernel_f32(VecFn::Sigmoid);
     case UnaryOp::Silu: return vec_kernel_f32(VecFn::Silu);
+    case UnaryOp::GeluErf: return vec_kernel_f32(VecFn::GeluErf);
     case UnaryOp::GeluTanh: return vec_kernel_f32(VecFn::GeluTanh);
     default: return nullptr;
   }

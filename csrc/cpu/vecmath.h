@@ -10,7 +10,7 @@ namespace pt::cpu {
 // its position (tails run through the same vector code), so layouts never change values.
 using VecKernelF32 = void (*)(float* out, const float* x, int64_t n);
 
-enum class VecFn : uint8_t { Exp, Log, Tanh, Sigmoid, Silu, GeluTanh };
+enum class VecFn : uint8_t { Exp, Log, Tanh, Sigmoid, Silu, GeluErf, GeluTanh };
 
 // The fastest kernel for this CPU, or null where there is none (then the caller's scalar loop
 // runs). use_reference_vecmath(true) forces null, so tests can compare both paths.
