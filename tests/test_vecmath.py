@@ -245,3 +245,18 @@ def test_activation_torch_parity():
                      rtol=1e-5, atol=1e-7)
     assert_close(F.silu(pytensor.from_numpy(x)), torch.nn.functional.silu(torch.from_numpy(x)).numpy(),
                  rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "tanh", "sigmoid"])
+def test_hypothesis_any_float32(name):
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(st.lists(st.floats(width=32, allow_nan=True, allow_infinity=True),
+                               min_size=1, max_size=40))
+    def check(values):
+        x = np.array(values, dtype=np.float32)
+        assert ulp_error(run(name, x), x, name).max() <= ULP_BOUND["reference"][name]
+
+    check()
