@@ -1,6 +1,6 @@
-// AVX2 + FMA float32 exp, log, tanh, sigmoid, silu and gelu (erf and tanh forms; 8 lanes). Built with
-// -mavx2 -mfma; everything has internal linkage and calls no inline function that other files
-// instantiate, so no AVX code leaks into the generic build.
+// AVX2 + FMA float32 exp, log, tanh, sigmoid, silu and gelu (erf and tanh forms), 8 lanes.
+// Built with -mavx2 -mfma; everything has internal linkage and calls no inline function that
+// other files instantiate, so no AVX code leaks into the generic build.
 //
 // Methods (derived here; error bounds measured in tests/test_vecmath.py):
 // - exp: n = round(x / ln2), r = x - n ln2 in two FMA steps (ln2 as a float plus its
@@ -41,9 +41,12 @@ constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693147182464599609375f;  // float(ln 2)
 constexpr float kLn2Lo = -1.904654323148236e-09f;   // ln 2 - kLn2Hi
 
+PT_VINLINE V nearest_n(V x) {
+  return _mm256_round_ps(_mm256_mul_ps(x, set(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 // n = round(x / ln2) and r = x - n ln2.
 PT_VINLINE void reduce(V x, V& n, V& r) {
-  n = _mm256_round_ps(_mm256_mul_ps(x, set(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  n = nearest_n(x);
   r = _mm256_fnmadd_ps(n, set(kLn2Hi), x);
   r = _mm256_fnmadd_ps(n, set(kLn2Lo), r);
 }
@@ -162,9 +165,8 @@ PT_VINLINE V phi_neg(V a) {
   const V a2 = _mm256_mul_ps(a, a);
   const V hi = _mm256_mul_ps(a2, set(-0.5f));
   const V lo = _mm256_fnmadd_ps(_mm256_fmsub_ps(a, a, a2), set(0.5f), p);
-  V n, r;
-  reduce(_mm256_add_ps(hi, lo), n, r);  // n from the sum; r rebuilt from hi, then lo added
-  r = _mm256_fnmadd_ps(n, set(kLn2Hi), hi);
+  const V n = nearest_n(_mm256_add_ps(hi, lo));  // r = hi - n ln2, then lo added
+  V r = _mm256_fnmadd_ps(n, set(kLn2Hi), hi);
   r = _mm256_add_ps(_mm256_fnmadd_ps(n, set(kLn2Lo), r), lo);
   return _mm256_mul_ps(t, exp_reduced(n, r));
 }
