@@ -4,14 +4,18 @@
 // Each inner run takes one of three paths: all operands contiguous, one input a stride-0
 // scalar (Python numbers and broadcast 0-d tensors), or the general strided loop. The first
 // two are plain indexed loops that GCC vectorises at -O3 for the cheap ops; libm calls stay
-// scalar. Integer arithmetic runs in the unsigned type so overflow wraps as in PyTorch
+// scalar, except float32 exp/log/tanh/sigmoid/silu/gelu, which run cpu/vecmath's
+// vector kernels where the CPU has them (these scalar loops are their reference). Integer arithmetic runs in the unsigned type so overflow wraps as in PyTorch
 // instead of being undefined. This is the plain loop, so there is no separate reference file.
 #include "cpu/elementwise.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
 #include <type_traits>
+
+#include "cpu/vecmath.h"
 
 namespace pt::cpu {
 namespace {
@@ -270,6 +274,90 @@ void binary_typed(BinaryOp op, const StridedLoop& loop, const Scalar& alpha_s,
   }
 }
 
+// erfinv in double: a closed-form first guess (Winitzki's, ~2e-3 relative) refined by three
+// Halley steps on erf(x) - y, written with erfc beyond |y| = 0.5, where 1 - |y| is exact and
+// erf(x) near 1 would lose the digits.
+inline double erfinv_double(double y) {
+  const double ay = std::fabs(y);
+  if (!(ay < 1)) return ay == 1 ? std::copysign(INFINITY, y) : NAN;  // nan stays nan
+  if (y == 0) return y;
+  constexpr double kA = 0.147, kPi = 3.14159265358979323846, kTwoOverSqrtPi = 1.12837916709551257390;
+  const double l = std::log1p(-ay) + std::log1p(ay);  // log(1 - y^2)
+  const double b = 2 / (kPi * kA) + l / 2;
+  double x = std::sqrt(std::sqrt(b * b - l / kA) - b);
+  for (int k = 0; k < 3; ++k) {  // two suffice below |y| = 1 - 1e-10; the far tail needs a third
+    const double f = ay < 0.5 ? std::erf(x) - ay : (1 - ay) - std::erfc(x);
+    const double d = f / (kTwoOverSqrtPi * std::exp(-x * x));
+    x -= d / (1 + x * d);
+  }
+  return std::copysign(x, y);
+}
+
+// The GELUs and SiLU, with their derivatives, in forms that keep their relative precision
+// on the far negative side (where 1 + erf and 1 + tanh cancel): gelu(x) = x Phi(x) with Phi
+// written with erfc, and PyTorch's 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
+// as x sigmoid(2u). sigmoid(x) is 1 / (1 + e) or e / (1 + e) with e = exp(-|x|) <= 1, so it
+// neither overflows nor flushes tiny results to 0.
+constexpr double kSqrtHalf = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
+constexpr double kGeluK0 = 0.79788456080286535588, kGeluK1 = 0.044715;
+template <class T>
+inline T sigmoid(T x) {
+  const T e = std::exp(-std::fabs(x));
+  return (x < 0 ? e : T(1)) / (T(1) + e);
+}
+template <class T>
+inline T gelu_erf(T x) { return x * T(0.5) * std::erfc(-x * T(kSqrtHalf)); }
+template <class T>
+inline T gelu_erf_grad(T x) {
+  return T(0.5) * std::erfc(-x * T(kSqrtHalf)) + x * T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
+}
+// 2u and d(2u)/dx.
+template <class T>
+inline T gelu_tanh_arg(T x) { return x * (T(2 * kGeluK0) + T(2 * kGeluK0 * kGeluK1) * x * x); }
+template <class T>
+inline T gelu_tanh(T x) { return x * sigmoid(gelu_tanh_arg(x)); }
+// d/dx x s(2u) = s + x s (1 - s) d(2u)/dx.
+template <class T>
+inline T gelu_tanh_grad(T x) {
+  const T s = sigmoid(gelu_tanh_arg(x));
+  return s + x * s * (T(1) - s) * (T(2 * kGeluK0) + T(6 * kGeluK0 * kGeluK1) * x * x);
+}
+template <class T>
+inline T silu_grad(T x) {
+  const T s = sigmoid(x);
+  return s * (T(1) + x * (T(1) - s));
+}
+
+// float32 ops with a vector kernel: contiguous runs call it directly; strided runs are
+// gathered through a block buffer so that a value's result never depends on the layout.
+inline VecKernelF32 vec_kernel(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::Exp: return vec_kernel_f32(VecFn::Exp);
+    case UnaryOp::Log: return vec_kernel_f32(VecFn::Log);
+    case UnaryOp::Tanh: return vec_kernel_f32(VecFn::Tanh);
+    case UnaryOp::Sigmoid: return vec_kernel_f32(VecFn::Sigmoid);
+    case UnaryOp::Silu: return vec_kernel_f32(VecFn::Silu);
+    case UnaryOp::GeluErf: return vec_kernel_f32(VecFn::GeluErf);
+    case UnaryOp::GeluTanh: return vec_kernel_f32(VecFn::GeluTanh);
+    default: return nullptr;
+  }
+}
+
+void run_vec(const StridedLoop& loop, VecKernelF32 kernel) {
+  loop.run([kernel](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(float) && s[1] == sizeof(float))
+      return kernel(reinterpret_cast<float*>(p[0]), reinterpret_cast<const float*>(p[1]), n);
+    constexpr int64_t kBlock = 256;
+    float buf[kBlock];
+    for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+      const int64_t m = std::min(kBlock, n - i0);
+      for (int64_t i = 0; i < m; ++i) buf[i] = *reinterpret_cast<const float*>(p[1] + (i0 + i) * s[1]);
+      kernel(buf, buf, m);
+      for (int64_t i = 0; i < m; ++i) *reinterpret_cast<float*>(p[0] + (i0 + i) * s[0]) = buf[i];
+    }
+  });
+}
+
 template <class T>
 inline T round_decimals(T x, T scale, bool negative) {
   return negative ? std::nearbyint(x / scale) * scale : std::nearbyint(x * scale) / scale;
@@ -277,6 +365,8 @@ inline T round_decimals(T x, T scale, bool negative) {
 
 template <class T>
 void unary_typed(UnaryOp op, const StridedLoop& loop, const double* params) {
+  if constexpr (std::is_same_v<T, float>)
+    if (const VecKernelF32 kernel = vec_kernel(op)) return run_vec(loop, kernel);
   if constexpr (kIsFloat<T>) {
     switch (op) {
       case UnaryOp::Exp: return run1<T, T>(loop, [](T x) { return std::exp(x); });
@@ -297,7 +387,13 @@ void unary_typed(UnaryOp op, const StridedLoop& loop, const double* params) {
       case UnaryOp::Sinh: return run1<T, T>(loop, [](T x) { return std::sinh(x); });
       case UnaryOp::Cosh: return run1<T, T>(loop, [](T x) { return std::cosh(x); });
       case UnaryOp::Tanh: return run1<T, T>(loop, [](T x) { return std::tanh(x); });
-      case UnaryOp::Sigmoid: return run1<T, T>(loop, [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      case UnaryOp::Sigmoid: return run1<T, T>(loop, [](T x) { return sigmoid(x); });
+      case UnaryOp::Erf: return run1<T, T>(loop, [](T x) { return std::erf(x); });
+      case UnaryOp::Erfc: return run1<T, T>(loop, [](T x) { return std::erfc(x); });
+      case UnaryOp::Erfinv: return run1<T, T>(loop, [](T x) { return T(erfinv_double(x)); });
+      case UnaryOp::Silu: return run1<T, T>(loop, [](T x) { return x * sigmoid(x); });
+      case UnaryOp::GeluErf: return run1<T, T>(loop, [](T x) { return gelu_erf(x); });
+      case UnaryOp::GeluTanh: return run1<T, T>(loop, [](T x) { return gelu_tanh(x); });
       case UnaryOp::Reciprocal: return run1<T, T>(loop, [](T x) { return T(1) / x; });
       case UnaryOp::Floor: return run1<T, T>(loop, [](T x) { return std::floor(x); });
       case UnaryOp::Ceil: return run1<T, T>(loop, [](T x) { return std::ceil(x); });
@@ -372,6 +468,20 @@ bool binary(BinaryOp op, DType dtype, const StridedLoop& loop, const Scalar& alp
 
 void unary(UnaryOp op, DType dtype, const StridedLoop& loop, const double* params) {
   PT_DISPATCH_ALL(dtype, "unary", [&] { unary_typed<scalar_t>(op, loop, params); });
+}
+
+void activation_backward(UnaryOp op, DType dtype, const StridedLoop& loop) {
+  PT_DISPATCH_FLOAT(dtype, "activation_backward", [&] {
+    using T = scalar_t;
+    switch (op) {
+      case UnaryOp::Sigmoid: return run2<T, T>(loop, [](T g, T y) { return g * (y * (T(1) - y)); });
+      case UnaryOp::Tanh: return run2<T, T>(loop, [](T g, T y) { return g * (T(1) - y * y); });
+      case UnaryOp::Silu: return run2<T, T>(loop, [](T g, T x) { return g * silu_grad(x); });
+      case UnaryOp::GeluErf: return run2<T, T>(loop, [](T g, T x) { return g * gelu_erf_grad(x); });
+      case UnaryOp::GeluTanh: return run2<T, T>(loop, [](T g, T x) { return g * gelu_tanh_grad(x); });
+      default: break;
+    }
+  });
 }
 
 void clamp(DType dtype, const StridedLoop& loop) {

@@ -25,7 +25,7 @@ enum class UnaryOp : uint8_t {
   // floating point only
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Sin, Cos, Tan, Asin, Acos, Atan,
   Sinh, Cosh, Tanh, Sigmoid, Reciprocal, Floor, Ceil, Round, RoundDecimals, Trunc, Frac,
-  NanToNum,
+  NanToNum, Erf, Erfc, Erfinv, Silu, GeluErf, GeluTanh,
   // any numeric dtype, output of the same dtype
   Abs, Neg, Sign, Square, Relu, BitNot,
   // any dtype, bool output
@@ -34,6 +34,10 @@ enum class UnaryOp : uint8_t {
 
 // {out, x}. params: RoundDecimals {decimals}; NanToNum {nan, posinf, neginf}.
 void unary(UnaryOp op, DType dtype, const StridedLoop& loop, const double* params = nullptr);
+
+// {out, grad, v}: grad times the derivative of a floating unary op, from v = its input (Silu,
+// GeluErf, GeluTanh) or its result (Sigmoid, Tanh): the fused activation backward kernels.
+void activation_backward(UnaryOp op, DType dtype, const StridedLoop& loop);
 
 // {out, x, lo, hi}: min(max(x, lo), hi), NaN in any operand giving NaN.
 void clamp(DType dtype, const StridedLoop& loop);

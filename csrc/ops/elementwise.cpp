@@ -413,6 +413,40 @@ Tensor reciprocal(const Tensor& x) {
 const Tensor& reciprocal_(const Tensor& x) {
   return unary_(UnaryOp::Reciprocal, Kind::Float, x, "reciprocal_");
 }
+Tensor erf(const Tensor& x) { return unary(UnaryOp::Erf, Kind::Float, x, "erf"); }
+const Tensor& erf_(const Tensor& x) { return unary_(UnaryOp::Erf, Kind::Float, x, "erf_"); }
+Tensor erfc(const Tensor& x) { return unary(UnaryOp::Erfc, Kind::Float, x, "erfc"); }
+const Tensor& erfc_(const Tensor& x) { return unary_(UnaryOp::Erfc, Kind::Float, x, "erfc_"); }
+Tensor erfinv(const Tensor& x) { return unary(UnaryOp::Erfinv, Kind::Float, x, "erfinv"); }
+const Tensor& erfinv_(const Tensor& x) { return unary_(UnaryOp::Erfinv, Kind::Float, x, "erfinv_"); }
+
+// PyTorch's activations take floating inputs only (its kernels' names in the message).
+static void check_activation(const Tensor& x, const char* kernel) {
+  PT_CHECK(is_floating(x->dtype()), NotImplementedError, "\"", kernel, "\" not implemented for '",
+           torch_dtype_name(x->dtype()), "'");
+}
+Tensor silu(const Tensor& x) {
+  check_activation(x, "silu_cpu");
+  return unary(UnaryOp::Silu, Kind::Same, x, "silu");
+}
+const Tensor& silu_(const Tensor& x) {
+  check_activation(x, "silu_cpu");
+  return unary_(UnaryOp::Silu, Kind::Same, x, "silu_");
+}
+Tensor gelu(const Tensor& x, const std::string& approximate) {
+  PT_CHECK(approximate == "none" || approximate == "tanh", RuntimeError,
+           "approximate argument must be either none or tanh.");
+  check_activation(x, "GeluKernelImpl");
+  return unary(approximate == "tanh" ? UnaryOp::GeluTanh : UnaryOp::GeluErf, Kind::Same, x, "gelu");
+}
+
+Tensor activation_backward(UnaryOp op, const Tensor& grad, const Tensor& v) {
+  Tensor out = empty(broadcast_shapes(grad->sizes(), v->sizes(), "activation_backward"), v->dtype());
+  run_loop(out, {{grad, v->dtype()}, {v, v->dtype()}}, "activation_backward",
+           [&](const StridedLoop& loop) { cpu::activation_backward(op, v->dtype(), loop); });
+  return out;
+}
+
 Tensor floor(const Tensor& x) { return unary(UnaryOp::Floor, Kind::Rounding, x, "floor"); }
 const Tensor& floor_(const Tensor& x) {
   return unary_(UnaryOp::Floor, Kind::Rounding, x, "floor_");

@@ -4,6 +4,7 @@
 #pragma once
 #include <initializer_list>
 #include <optional>
+#include <string>
 
 #include "core/scalar.h"
 #include "core/tensor.h"
@@ -103,6 +104,17 @@ Tensor tanh(const Tensor& x);
 const Tensor& tanh_(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 const Tensor& sigmoid_(const Tensor& x);
+Tensor erf(const Tensor& x);
+const Tensor& erf_(const Tensor& x);
+Tensor erfc(const Tensor& x);
+const Tensor& erfc_(const Tensor& x);
+Tensor erfinv(const Tensor& x);
+const Tensor& erfinv_(const Tensor& x);
+// Activations (torch._C._nn): one kernel forward and one fused kernel backward each.
+Tensor silu(const Tensor& x);
+const Tensor& silu_(const Tensor& x);
+// approximate: "none" (erf) or "tanh".
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");
 Tensor reciprocal(const Tensor& x);
 const Tensor& reciprocal_(const Tensor& x);
 Tensor floor(const Tensor& x);

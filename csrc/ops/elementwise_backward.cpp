@@ -141,10 +141,64 @@ static const Formula kAtan{"AtanBackward0",
     {[](const C& c) { return div(c.grad, add(square(c.tensor[0]), kOne)); }}, {kIn0}};
 static const Formula kSinh{"SinhBackward0", {[](const C& c) { return mul(c.grad, cosh(c.tensor[0])); }}, {kIn0}};
 static const Formula kCosh{"CoshBackward0", {[](const C& c) { return mul(c.grad, sinh(c.tensor[0])); }}, {kIn0}};
+// Activations: one fused kernel for the gradient unless create_graph asks for a graph of it,
+// which the same formula written with ops gives.
+static Tensor fused_or(const C& c, cpu::UnaryOp op, const Tensor& v, Tensor (*composite)(const C&)) {
+  return autograd::grad_enabled() ? composite(c) : activation_backward(op, c.grad, v);
+}
 static const Formula kTanh{"TanhBackward0",
-    {[](const C& c) { return mul(c.grad, sub(kOne, square(c.result))); }}, {kResult}};
+    {[](const C& c) {
+      return fused_or(c, cpu::UnaryOp::Tanh, c.result,
+                      [](const C& c) { return mul(c.grad, sub(kOne, square(c.result))); });
+    }}, {kResult}};
 static const Formula kSigmoid{"SigmoidBackward0",
-    {[](const C& c) { return mul(c.grad, mul(c.result, sub(kOne, c.result))); }}, {kResult}};
+    {[](const C& c) {
+      return fused_or(c, cpu::UnaryOp::Sigmoid, c.result,
+                      [](const C& c) { return mul(c.grad, mul(c.result, sub(kOne, c.result))); });
+    }}, {kResult}};
+// silu' = s (1 + x (1 - s)), s = sigmoid(x).
+static const Formula kSilu{"SiluBackward0",
+    {[](const C& c) {
+      return fused_or(c, cpu::UnaryOp::Silu, c.tensor[0], [](const C& c) {
+        const Tensor& x = c.tensor[0];
+        const Tensor s = sigmoid(x);
+        return mul(c.grad, mul(s, add(mul(x, sub(kOne, s)), kOne)));
+      });
+    }}, {kIn0}};
+// gelu' = Phi(x) + x phi(x).
+static const double kSqrtHalf = std::sqrt(0.5), kInvSqrt2Pi = 1 / std::sqrt(2 * M_PI);
+static const Formula kGeluErf{"GeluBackward0",
+    {[](const C& c) {
+      return fused_or(c, cpu::UnaryOp::GeluErf, c.tensor[0], [](const C& c) {
+        const Tensor& x = c.tensor[0];
+        const Tensor cdf = mul(erfc(mul(x, num(-kSqrtHalf))), num(0.5));
+        const Tensor pdf = mul(exp(mul(square(x), num(-0.5))), num(kInvSqrt2Pi));
+        return mul(c.grad, add(cdf, mul(x, pdf)));
+      });
+    }}, {kIn0}};
+// gelu(tanh) = x sigmoid(2u), u = k0 (x + k1 x^3): gelu' = s + x s (1 - s) 2u', s = sigmoid(2u)
+// (the tanh form's 1 + tanh(u) would cancel for negative x).
+static const double kGeluK0 = std::sqrt(2 / M_PI), kGeluK1 = 0.044715;
+static const Formula kGeluTanh{"GeluBackward0",
+    {[](const C& c) {
+      return fused_or(c, cpu::UnaryOp::GeluTanh, c.tensor[0], [](const C& c) {
+        const Tensor& x = c.tensor[0];
+        const Tensor x2 = square(x);
+        const Tensor s = sigmoid(mul(x, add(mul(x2, num(2 * kGeluK0 * kGeluK1)), num(2 * kGeluK0))));
+        const Tensor du = add(mul(x2, num(6 * kGeluK0 * kGeluK1)), num(2 * kGeluK0));
+        return mul(c.grad, add(s, mul(mul(x, mul(s, sub(kOne, s))), du)));
+      });
+    }}, {kIn0}};
+static const double kTwoOverSqrtPi = 2 / std::sqrt(M_PI);
+static const Formula kErf{"ErfBackward0",
+    {[](const C& c) { return mul(c.grad, mul(exp(neg(square(c.tensor[0]))), num(kTwoOverSqrtPi))); }},
+    {kIn0}};
+static const Formula kErfc{"ErfcBackward0",
+    {[](const C& c) { return mul(c.grad, mul(exp(neg(square(c.tensor[0]))), num(-kTwoOverSqrtPi))); }},
+    {kIn0}};
+static const Formula kErfinv{"ErfinvBackward0",
+    {[](const C& c) { return mul(c.grad, mul(exp(square(c.result)), num(0.5 * std::sqrt(M_PI)))); }},
+    {kResult}};
 static const Formula kReciprocal{"ReciprocalBackward0",
     {[](const C& c) { return mul(neg(c.grad), square(c.result)); }}, {kResult}};
 static const Formula kFloor{"FloorBackward0", {zero_grad_fn}, {0}};
@@ -186,6 +240,12 @@ const Formula* unary_formula(cpu::UnaryOp op) {
     case U::Cosh: return &kCosh;
     case U::Tanh: return &kTanh;
     case U::Sigmoid: return &kSigmoid;
+    case U::Silu: return &kSilu;
+    case U::GeluErf: return &kGeluErf;
+    case U::GeluTanh: return &kGeluTanh;
+    case U::Erf: return &kErf;
+    case U::Erfc: return &kErfc;
+    case U::Erfinv: return &kErfinv;
     case U::Reciprocal: return &kReciprocal;
     case U::Floor: return &kFloor;
     case U::Ceil: return &kCeil;

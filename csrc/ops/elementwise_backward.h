@@ -37,6 +37,10 @@ struct ElementwiseBackward;
 // The formula of a unary op; null for those without a gradient (isnan, bitwise_not...).
 const Formula* unary_formula(cpu::UnaryOp op);
 
+// grad * d op(v) / dx with v the op's input or result (cpu::activation_backward): the fused
+// backward of sigmoid, tanh, silu and gelu when no graph of the gradient is being built.
+Tensor activation_backward(cpu::UnaryOp op, const Tensor& grad, const Tensor& v);
+
 // Puts an op on the tape: made before the op writes anything, finished with its output.
 // Without grad mode or an input that requires grad it is one branch and records nothing.
 class Recorder {

@@ -1,6 +1,7 @@
 // Bindings of the elementwise family: named functions (as Tensor methods and pytensor.*),
 // the operator dunders and the in-place forms. Every binary op takes its other operand as
 // one py::handle and branches on its type, so `a + b` is a single pybind11 call.
+#include "cpu/vecmath.h"
 #include "ops/elementwise.h"
 #include "python/init.h"
 
@@ -307,8 +308,17 @@ void bind_unary(py::module_& m, TensorClass& cls) {
   PT_BIND_UNARY(cosh) PT_BIND_UNARY(tanh) PT_BIND_UNARY(sigmoid) PT_BIND_UNARY(reciprocal)
   PT_BIND_UNARY(floor) PT_BIND_UNARY(ceil) PT_BIND_UNARY(trunc) PT_BIND_UNARY(frac)
   PT_BIND_UNARY(abs) PT_BIND_UNARY(neg) PT_BIND_UNARY(sign) PT_BIND_UNARY(square)
-  PT_BIND_UNARY(relu) PT_BIND_UNARY(bitwise_not)
+  PT_BIND_UNARY(relu) PT_BIND_UNARY(bitwise_not) PT_BIND_UNARY(erf) PT_BIND_UNARY(erfc)
+  PT_BIND_UNARY(erfinv)
 #undef PT_BIND_UNARY
+  // Activations live in _C._nn, as torch._C._nn (not Tensor methods in PyTorch).
+  py::module_ nn = m.def_submodule("_nn");
+  nn.def("silu", [](py::handle x) { return ops::silu(tensor_arg(x, "silu", "input")); }, py::arg("input"));
+  nn.def("silu_", [](py::object x) { ops::silu_(tensor_arg(x, "silu_", "input")); return x; }, py::arg("input"));
+  nn.def("gelu", [](py::handle x, const std::string& approximate) {
+    return ops::gelu(tensor_arg(x, "gelu", "input"), approximate);
+  }, py::arg("input"), py::arg("approximate") = "none");
+  m.def("_use_reference_vecmath", &cpu::use_reference_vecmath, py::arg("on"));
   def_unary<ops::neg>(m, cls, "negative");
   def_unary_<ops::neg_>(m, cls, "negative_");
   def_unary<ops::abs>(m, cls, "absolute");

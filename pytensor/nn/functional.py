@@ -7,7 +7,7 @@ import numpy as np
 
 import pytensor
 from pytensor import _C
-from pytensor.autograd import Function, no_grad
+from pytensor.autograd import no_grad
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus",
@@ -50,33 +50,12 @@ def elu(input, alpha=1.0, inplace=False):
     return _maybe_inplace(input, _C.where(input > 0, input, _C.expm1(input) * alpha), inplace)
 
 
-class _Erf(Function):
-    """erf has no core op yet: values from math.erf (exact to double), derivative
-    2/sqrt(pi) exp(-x^2) from ops so that double backward works."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        values = np.frompyfunc(math.erf, 1, 1)(np.asarray(x.detach().cpu())).astype(np.float64)
-        return pytensor.tensor(values, dtype=x.dtype, device=x.device)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * _C.exp(-x * x) * (2.0 / math.sqrt(math.pi))
-
-
 def gelu(input, approximate="none"):
-    if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * 0.5 * (_C.tanh(inner) + 1.0)
-    if approximate != "none":
-        raise RuntimeError("approximate argument must be either none or tanh.")
-    return input * 0.5 * (_Erf.apply(input * (1.0 / math.sqrt(2.0))) + 1.0)
+    return _C._nn.gelu(input, approximate)
 
 
 def silu(input, inplace=False):
-    return _maybe_inplace(input, input * _C.sigmoid(input), inplace)
+    return _C._nn.silu_(input) if inplace else _C._nn.silu(input)
 
 
 def sigmoid(input):
