@@ -1,0 +1,148 @@
+// This machine's ceilings, measured in the same binary as the kernels: the peak FMA rate (one
+// thread and all the pool's threads) and the memory bandwidth (STREAM triad on the same pool);
+// plus the shared setup and counters of bench_util.h.
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "autograd/engine.h"
+#include "bench_util.h"
+#include "core/generator.h"
+#include "core/parallel.h"
+#include "cpu/cpu_features.h"
+#include "ops/random.h"
+
+namespace ptbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Without AVX2+FMA: the same independent chains in plain C++ (SSE2 multiply + add).
+double fma_loop_portable(DType dtype, int64_t iters) {
+  constexpr int kAcc = 32;
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    T acc[kAcc];
+    for (int k = 0; k < kAcc; ++k) acc[k] = T(k);
+    const T m = T(0.999999), a = T(1e-6);
+    for (int64_t i = 0; i < iters; ++i)
+      for (int k = 0; k < kAcc; ++k) acc[k] = acc[k] * m + a;
+    T sum = 0;
+    for (int k = 0; k < kAcc; ++k) sum += acc[k];
+    volatile T sink = sum;
+    (void)sink;
+    return 2.0 * kAcc * static_cast<double>(iters);
+  };
+  return dtype == DType::Float64 ? run(0.0) : run(0.0f);
+}
+
+// Best of a few runs: a ceiling is the fastest the machine went, and other processes on a
+// shared machine only ever slow a run down.
+template <class F>
+double best_rate(int runs, F&& once) {
+  double best = 0;
+  for (int r = 0; r < runs; ++r) best = std::max(best, once());
+  return best;
+}
+
+double peak_gflops(DType dtype, int threads, double (*loop)(DType, int64_t)) {
+  constexpr int64_t kIters = 1 << 22;  // ~10 ms per thread
+  return best_rate(15, [&] {
+    std::vector<double> flops(threads, 0.0);
+    const auto t0 = Clock::now();
+    if (threads == 1) {
+      flops[0] = loop(dtype, kIters);
+    } else {
+      pt::parallel_for(0, threads, 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) flops[i] = loop(dtype, kIters);
+      });
+    }
+    const double s = since(t0);
+    double total = 0;
+    for (double f : flops) total += f;
+    return total / s * 1e-9;
+  });
+}
+
+// a = b + s * c over three float64 arrays of 128 MiB each (4x the largest L3 we expect),
+// split across the pool as the kernels split their loops.
+double triad_gbs() {
+  constexpr int64_t n = int64_t(1) << 24;
+  const Tensor ta = pt::empty({n}, DType::Float64), tb = pt::empty({n}, DType::Float64),
+               tc = pt::empty({n}, DType::Float64);
+  double *a = ta->data<double>(), *b = tb->data<double>(), *c = tc->data<double>();
+  const int64_t grain = n / pt::get_num_threads();
+  pt::parallel_for(0, n, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) a[i] = 0, b[i] = 1, c[i] = 2;
+  });
+  return best_rate(20, [&] {
+    const auto t0 = Clock::now();
+    pt::parallel_for(0, n, grain, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) a[i] = b[i] + 3.0 * c[i];
+    });
+    const double s = since(t0);
+    benchmark::DoNotOptimize(a);
+    return 3.0 * 8.0 * static_cast<double>(n) / s * 1e-9;
+  });
+}
+
+Ceilings measure_ceilings() {
+  Ceilings c;
+  c.threads = pt::get_num_threads();
+  const bool avx2 = pt::cpu::cpu_has_avx2_fma();
+  auto* loop = avx2 ? &fma_loop_avx2 : &fma_loop_portable;
+  c.fma_kernel = avx2 ? "avx2+fma" : "portable";
+  for (DType d : {DType::Float32, DType::Float64}) {
+    const int i = d == DType::Float64;
+    c.fma_gflops_1t[i] = peak_gflops(d, 1, loop);
+    c.fma_gflops_all[i] = c.threads == 1 ? c.fma_gflops_1t[i] : peak_gflops(d, c.threads, loop);
+  }
+  c.triad_gbs = triad_gbs();
+  return c;
+}
+
+}  // namespace
+
+const Ceilings& ceilings() {
+  static const Ceilings c = measure_ceilings();
+  return c;
+}
+
+Tensor randn(const DimVec& sizes, DType dtype) {
+  static const pt::GeneratorPtr gen = std::make_shared<pt::Generator>(0);
+  return pt::ops::randn(sizes, dtype, pt::cpu_device(), gen);
+}
+
+Tensor leaf(const DimVec& sizes, DType dtype) {
+  Tensor t = randn(sizes, dtype);
+  t->autograd_mut().requires_grad = true;
+  return t;
+}
+
+const char* short_name(DType dtype) { return dtype == DType::Float64 ? "f64" : "f32"; }
+
+void set_counters(benchmark::State& st, const Work& w, double seconds) {
+  const Ceilings& c = ceilings();
+  const double per_s = static_cast<double>(st.iterations()) / seconds;
+  if (w.flops > 0) {
+    const double g = w.flops * per_s * 1e-9;
+    st.counters["GFLOPS"] = g;
+    st.counters["frac_peak"] = g / c.fma_gflops_all[w.dtype == DType::Float64];
+  } else {
+    const double g = w.bytes * per_s * 1e-9;
+    st.counters["GB/s"] = g;
+    st.counters["frac_bw"] = g / c.triad_gbs;
+  }
+}
+
+void measure_backward(benchmark::State& st, const Work& w, const Tensor& root, const Tensor& grad,
+                      const Tensor& wrt) {
+  pt::autograd::BackwardOptions opts;
+  opts.retain_graph = true;
+  opts.capture = true;
+  const pt::autograd::TensorList roots{root}, grads{grad}, inputs{wrt};
+  measure(st, w, [&] { benchmark::DoNotOptimize(pt::autograd::run_backward(roots, grads, inputs, opts)); });
+}
+
+}  // namespace ptbench
