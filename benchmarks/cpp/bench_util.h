@@ -3,8 +3,10 @@
 #pragma once
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/tensor.h"
 
@@ -33,12 +35,14 @@ Tensor leaf(const DimVec& sizes, DType dtype = DType::Float32);
 const char* short_name(DType dtype);  // "f32" / "f64"
 
 // Registers a benchmark with the suite's settings: wall-clock time (the pool's workers are
-// not in the main thread's CPU time) in microseconds.
+// not in the main thread's CPU time) in microseconds, and with repetitions a "min" aggregate
+// beside the median (on a shared machine the fastest repetition is the least disturbed).
 template <class F>
 void add(const std::string& name, F&& fn) {
   benchmark::RegisterBenchmark(name.c_str(), std::forward<F>(fn))
       ->UseRealTime()
-      ->Unit(benchmark::kMicrosecond);
+      ->Unit(benchmark::kMicrosecond)
+      ->ComputeStatistics("min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
 }
 
 // The work of one iteration: flops (compared with the FMA peak of `dtype`) or bytes moved
