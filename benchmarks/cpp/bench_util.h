@@ -23,6 +23,7 @@ struct Ceilings {
   double fma_gflops_1t[2] = {};   // [0] float32, [1] float64
   double fma_gflops_all[2] = {};  // all `threads` threads
   double triad_gbs = 0;           // STREAM triad, all threads, bytes as STREAM counts them
+  double triad_gb_per_cpu_s = 0;  // the same bytes over the process's CPU time
 };
 const Ceilings& ceilings();
 
@@ -51,14 +52,21 @@ struct Work {
   double flops = 0, bytes = 0;
   DType dtype = DType::Float32;
 };
-void set_counters(benchmark::State& st, const Work& w, double seconds);
+double process_cpu_seconds();
+void set_counters(benchmark::State& st, const Work& w, double seconds, double cpu_seconds);
 
-// The timing loop: runs `once` per iteration and sets GFLOPS + frac_peak or GB/s + frac_bw.
+// The timing loop: runs `once` per iteration and sets GFLOPS + frac_peak or GB/s + frac_bw
+// (wall clock), and frac_cpu: the work per CPU-second of the process against the ceiling's
+// (the one-thread FMA peak, or the triad's bytes per CPU-second). Time other processes hold
+// the cores is not CPU time, so frac_cpu stays meaningful on a shared machine; it does not
+// see threads left idle (a kernel on one thread of two scores as if both worked).
 template <class F>
 void measure(benchmark::State& st, const Work& w, F&& once) {
+  const double cpu0 = process_cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : st) once();
-  set_counters(st, w, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  set_counters(st, w, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+               process_cpu_seconds() - cpu0);
 }
 
 // Times the backward of `root` into `wrt` alone: the graph is built once and retained, and

@@ -48,11 +48,12 @@ double best_rate(int runs, F&& once) {
   return best;
 }
 
-double thread_cpu_seconds() {
+double cpu_seconds(clockid_t clock) {
   timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
+double thread_cpu_seconds() { return cpu_seconds(CLOCK_THREAD_CPUTIME_ID); }
 
 // Each thread's flops over its own CPU time, summed over the threads running together: the
 // FMA units' rate is what the cores deliver while our threads run, so CPU time (which leaves
@@ -76,8 +77,9 @@ double peak_gflops(DType dtype, int threads, double (*loop)(DType, int64_t)) {
 
 // a = b + s * c over three float64 arrays of 128 MiB each (4x the largest L3 we expect),
 // split across the pool as the kernels split their loops. Wall-clock time: bandwidth is shared
-// by the threads, so per-thread CPU times would overstate it.
-double triad_gbs() {
+// by the threads, so per-thread CPU times would overstate it. Also sets the bytes per CPU-second
+// of the process (frac_cpu's ceiling).
+double triad_gbs(double* gb_per_cpu_s) {
   constexpr int64_t n = int64_t(1) << 24;
   const Tensor ta = pt::empty({n}, DType::Float64), tb = pt::empty({n}, DType::Float64),
                tc = pt::empty({n}, DType::Float64);
@@ -86,14 +88,18 @@ double triad_gbs() {
   pt::parallel_for(0, n, grain, [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) a[i] = 0, b[i] = 1, c[i] = 2;
   });
+  const double gb = 3.0 * 8.0 * static_cast<double>(n) * 1e-9;
+  *gb_per_cpu_s = 0;
   return best_rate(60, [&] {
+    const double cpu0 = process_cpu_seconds();
     const auto t0 = Clock::now();
     pt::parallel_for(0, n, grain, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) a[i] = b[i] + 3.0 * c[i];
     });
     const double s = since(t0);
     benchmark::DoNotOptimize(a);
-    return 3.0 * 8.0 * static_cast<double>(n) / s * 1e-9;
+    *gb_per_cpu_s = std::max(*gb_per_cpu_s, gb / (process_cpu_seconds() - cpu0));
+    return gb / s;
   });
 }
 
@@ -108,7 +114,7 @@ Ceilings measure_ceilings() {
     c.fma_gflops_1t[i] = peak_gflops(d, 1, loop);
     c.fma_gflops_all[i] = c.threads == 1 ? c.fma_gflops_1t[i] : peak_gflops(d, c.threads, loop);
   }
-  c.triad_gbs = triad_gbs();
+  c.triad_gbs = triad_gbs(&c.triad_gb_per_cpu_s);
   return c;
 }
 
@@ -130,19 +136,24 @@ Tensor leaf(const DimVec& sizes, DType dtype) {
   return t;
 }
 
+double process_cpu_seconds() { return cpu_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+
 const char* short_name(DType dtype) { return dtype == DType::Float64 ? "f64" : "f32"; }
 
-void set_counters(benchmark::State& st, const Work& w, double seconds) {
+void set_counters(benchmark::State& st, const Work& w, double seconds, double cpu_seconds) {
   const Ceilings& c = ceilings();
-  const double per_s = static_cast<double>(st.iterations()) / seconds;
+  const double iters = static_cast<double>(st.iterations());
+  const int f64 = w.dtype == DType::Float64;
   if (w.flops > 0) {
-    const double g = w.flops * per_s * 1e-9;
+    const double g = w.flops * iters / seconds * 1e-9;
     st.counters["GFLOPS"] = g;
-    st.counters["frac_peak"] = g / c.fma_gflops_all[w.dtype == DType::Float64];
+    st.counters["frac_peak"] = g / c.fma_gflops_all[f64];
+    st.counters["frac_cpu"] = w.flops * iters / cpu_seconds * 1e-9 / c.fma_gflops_1t[f64];
   } else {
-    const double g = w.bytes * per_s * 1e-9;
+    const double g = w.bytes * iters / seconds * 1e-9;
     st.counters["GB/s"] = g;
     st.counters["frac_bw"] = g / c.triad_gbs;
+    st.counters["frac_cpu"] = w.bytes * iters / cpu_seconds * 1e-9 / c.triad_gb_per_cpu_s;
   }
 }
 

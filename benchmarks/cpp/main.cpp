@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("ceiling f64 FMA, 1 thread", fmt(c.fma_gflops_1t[1], "GFLOPS"));
   benchmark::AddCustomContext("ceiling f64 FMA, all threads", fmt(c.fma_gflops_all[1], "GFLOPS"));
   benchmark::AddCustomContext("ceiling triad bandwidth", fmt(c.triad_gbs, "GB/s"));
+  benchmark::AddCustomContext("ceiling triad per CPU-second", fmt(c.triad_gb_per_cpu_s, "GB"));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -1,6 +1,8 @@
 """Turns pytensor_bench's JSON output (run with --benchmark_repetitions) into the markdown
 table of benchmarks/RESULTS.md: per benchmark the median time and rate, the fastest
-repetition's rate, both as fractions of the ceiling, and the run-to-run spread (cv).
+repetition's rate, both as fractions of the ceiling, the median frac_cpu (work per CPU-second
+against the ceiling's: insensitive to other processes holding the cores), and the run-to-run
+spread (cv).
 
     python benchmarks/cpp/results_table.py bench.json
 """
@@ -27,8 +29,9 @@ def main(path):
         if b.get("run_type") == "aggregate":
             key = (b["family_index"], b["per_family_instance_index"], b["run_name"])
             rows.setdefault(key, {})[b["aggregate_name"]] = b
-    print("| benchmark | median time | median rate | best rate | fraction of ceiling (median / best) | cv |")
-    print("|---|---|---|---|---|---|")
+    print("| benchmark | median time | median rate | best rate | fraction of ceiling (median / best) "
+          "| per CPU-second | cv |")
+    print("|---|---|---|---|---|---|---|")
     for (_, _, run_name), agg in sorted(rows.items()):
         med, best = agg["median"], agg["min"]
         # The fastest repetition: rates scale with 1 / time.
@@ -37,6 +40,7 @@ def main(path):
                                      else ("GB/s", "frac_bw", "GB/s", "triad"))
         print(f"| {run_name.removesuffix('/real_time')} | {fmt_time(med)} | {med[rate]:.2f} {unit} | "
               f"{med[rate] * speedup:.2f} {unit} | {med[frac]:.2f} / {med[frac] * speedup:.2f} of {ceiling} | "
+              f"{med['frac_cpu']:.2f} | "
               f"{agg['cv']['real_time'] * 100:.0f}% |")
 
 
