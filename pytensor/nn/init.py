@@ -146,23 +146,10 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
     with no_grad():
         # u uniform on [2lo-1, 2hi-1]; erfinv(u) * sqrt(2) is then a normal truncated to [a, b].
-        u = np.asarray(pytensor.empty(tuple(tensor.shape), dtype=pytensor.float64)
-                       .uniform_(2 * lo - 1, 2 * hi - 1, generator=generator))
-        values = _erfinv(u) * std * math.sqrt(2.0) + mean
-        return _copy_from_numpy_(tensor, np.clip(values, a, b))
-
-
-def _erfinv(y):
-    """erf's inverse on (-1, 1): a coarse start refined by Newton steps on erf (exact to
-    double after a few steps; init runs once, so numpy is fast enough)."""
-    y = np.clip(y, -1 + 1e-15, 1 - 1e-15)
-    erf = np.frompyfunc(math.erf, 1, 1)
-    w = -np.log((1.0 - y) * (1.0 + y))
-    t = 2 / (math.pi * 0.147) - w / 2
-    x = np.sign(y) * np.sqrt(np.sqrt(t * t + w / 0.147) - t)
-    for _ in range(3):
-        x = x - (erf(x).astype(np.float64) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    return x
+        u = pytensor.empty(tuple(tensor.shape), dtype=pytensor.float64)
+        u.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator).erfinv_()
+        values = u.mul_(std * math.sqrt(2.0)).add_(mean).clamp_(a, b)
+        return tensor.copy_(values)
 
 
 def orthogonal_(tensor, gain=1, generator=None):
