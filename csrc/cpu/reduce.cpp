@@ -429,8 +429,11 @@ void reduce_inner(const Op& op, const T* in, const Plan& p, const Sink& sink) {
   }
   parallel_for(0, p.n_out, std::max<int64_t>(1, kGrain / p.n_red), [&](int64_t b, int64_t e) {
     Counter kc(p.kept_sizes, p.kept_in, &p.kept_out, b);
+    const bool one_run = p.red_sizes.size() == 1;  // each output reduces one strided line
+    const int64_t s = p.red_in.back();
     for (int64_t o = b; o < e; ++o, kc.advance(1))
-      sink(kc.off1, reduce_range(op, in + kc.off0, p, 0, p.n_red));
+      sink(kc.off1, one_run ? reduce_line(op, in + kc.off0, p.n_red, s, 0)
+                            : reduce_range(op, in + kc.off0, p, 0, p.n_red));
   });
 }
 

@@ -4,7 +4,8 @@
 //             in float, then widened with vcvtps2pd (one conversion per 4 elements, not 1).
 //   sum_rows: 32 columns held in 8 double registers while rows stream past, in chunks of
 //             kRowChunk rows so a task's column block stays in L1 between passes.
-//   max/min:  4 vector accumulators and a NaN mask (vmaxps alone drops NaN operands).
+//   max/min:  4 vector accumulators and a NaN mask (vmaxps alone drops NaN operands), one
+//             unordered compare per two vectors.
 //   find:     compare + movemask, 4 vectors a step.
 #include "cpu/reduce_kernels.h"
 
@@ -27,7 +28,8 @@ struct F32 {
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V min(V a, V b) { return _mm256_min_ps(a, b); }
   static V bor(V a, V b) { return _mm256_or_ps(a, b); }
-  static V is_nan(V x) { return _mm256_cmp_ps(x, x, _CMP_UNORD_Q); }
+  static V unordered(V x, V y) { return _mm256_cmp_ps(x, y, _CMP_UNORD_Q); }
+  static V is_nan(V x) { return unordered(x, x); }
   static V eq(V x, V v) { return _mm256_cmp_ps(x, v, _CMP_EQ_OQ); }
   static int mask(V m) { return _mm256_movemask_ps(m); }
   static void store(T* p, V v) { _mm256_storeu_ps(p, v); }
@@ -55,7 +57,8 @@ struct F64 {
   static V max(V a, V b) { return _mm256_max_pd(a, b); }
   static V min(V a, V b) { return _mm256_min_pd(a, b); }
   static V bor(V a, V b) { return _mm256_or_pd(a, b); }
-  static V is_nan(V x) { return _mm256_cmp_pd(x, x, _CMP_UNORD_Q); }
+  static V unordered(V x, V y) { return _mm256_cmp_pd(x, y, _CMP_UNORD_Q); }
+  static V is_nan(V x) { return unordered(x, x); }
   static V eq(V x, V v) { return _mm256_cmp_pd(x, v, _CMP_EQ_OQ); }
   static int mask(V m) { return _mm256_movemask_pd(m); }
   static void store(T* p, V v) { _mm256_storeu_pd(p, v); }
@@ -132,12 +135,16 @@ typename Tr::T extreme(const typename Tr::T* p, int64_t n) {
       m[k] = Tr::load(p);
       bad[k] = Tr::is_nan(m[k]);
     }
-    for (; i + 4 * W <= n; i += 4 * W)
+    for (; i + 4 * W <= n; i += 4 * W) {
+      V x[4];
       for (int k = 0; k < 4; ++k) {
-        const V x = Tr::load(p + i + k * W);
-        m[k] = pick(m[k], x);
-        bad[k] = Tr::bor(bad[k], Tr::is_nan(x));
+        x[k] = Tr::load(p + i + k * W);
+        m[k] = pick(m[k], x[k]);
       }
+      // One unordered compare tests two vectors for NaN.
+      bad[0] = Tr::bor(bad[0], Tr::unordered(x[0], x[1]));
+      bad[1] = Tr::bor(bad[1], Tr::unordered(x[2], x[3]));
+    }
     for (; i + W <= n; i += W) {
       const V x = Tr::load(p + i);
       m[0] = pick(m[0], x);
