@@ -167,6 +167,12 @@ def test_float32_sum_error_bound_on_mixed_magnitudes():
         bound = 2.0 ** -23 * np.abs(a.astype(np.float64)).sum() + abs(exact) * 2.0 ** -24
         for got in (pytensor.from_numpy(a).sum(), pytensor.from_numpy(a.reshape(-1, 1)).sum(0)[0]):
             assert abs(float(to_np(got)) - exact) <= bound
+        # Column sums (the rows kernel), each column against its own bound.
+        m = a[:n - n % 40].reshape(-1, 40)
+        got = to_np(pytensor.from_numpy(m).sum(0)).astype(np.float64)
+        exact = m.astype(np.float64).sum(0)
+        assert np.all(np.abs(got - exact) <= 2.0 ** -23 * np.abs(m.astype(np.float64)).sum(0)
+                      + np.abs(exact) * 2.0 ** -24)
 
 
 def test_results_are_deterministic_across_runs_and_thread_counts():

@@ -459,7 +459,7 @@ void add_rows(const Op& op, typename Op::acc_t* acc, const T* p, int64_t rows, i
               int64_t n, int64_t s_in, int64_t i0) {
   rows_plain(op, acc, p, rows, s_red, n, s_in, i0);
 }
-// Float sums: contiguous rows run the register-blocked kernel (same order, same bits).
+// Float sums: contiguous rows run the register-blocked kernel.
 template <class T>
 void add_rows(const SumOp<T>& op, double* acc, const T* p, int64_t rows, int64_t s_red,
               int64_t n, int64_t s_in, int64_t i0) {

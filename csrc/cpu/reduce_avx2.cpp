@@ -2,8 +2,9 @@
 // file built with -mavx2 -mfma.
 //   sum:      8 independent double accumulators of 4 lanes; float32 groups of four are added
 //             in float, then widened with vcvtps2pd (one conversion per 4 elements, not 1).
-//   sum_rows: 32 columns held in 8 double registers while rows stream past, in chunks of
-//             kRowChunk rows so a task's column block stays in L1 between passes.
+//   sum_rows: 32 columns held in 8 double registers while rows stream past (float32: four rows
+//             added in float, then widened), in chunks of kRowChunk rows so a task's column
+//             block stays in L1 between passes.
 //   max/min:  4 vector accumulators and a NaN mask (vmaxps alone drops NaN operands), one
 //             unordered compare per two vectors.
 //   find:     compare + movemask, 4 vectors a step.
@@ -46,6 +47,13 @@ struct F32 {
     return _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)),
                          _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
   }
+  // The same for column sums: 4 columns of rows r..r+3 added in float, (r + r1) + (r2 + r3).
+  static constexpr int64_t kRowGroup = 4;
+  static __m256d wide_rows(const T* p, int64_t rs) {
+    const __m128 a = _mm_add_ps(_mm_loadu_ps(p), _mm_loadu_ps(p + rs));
+    const __m128 b = _mm_add_ps(_mm_loadu_ps(p + 2 * rs), _mm_loadu_ps(p + 3 * rs));
+    return _mm256_cvtps_pd(_mm_add_ps(a, b));
+  }
 };
 
 struct F64 {
@@ -65,6 +73,8 @@ struct F64 {
   static __m256d wide4(const T* p) { return _mm256_loadu_pd(p); }
   static constexpr int64_t kStep = 4;
   static __m256d wide_step(const T* p) { return load(p); }
+  static constexpr int64_t kRowGroup = 1;
+  static __m256d wide_rows(const T* p, int64_t) { return load(p); }
 };
 
 double hsum(__m256d v) {
@@ -103,7 +113,11 @@ void sum_cols(double* acc, const typename Tr::T* p, int64_t r0, int64_t r1, int6
               int64_t j) {
   __m256d a[kVec];
   for (int k = 0; k < kVec; ++k) a[k] = _mm256_loadu_pd(acc + j + 4 * k);
-  for (int64_t r = r0; r < r1; ++r)
+  constexpr int64_t G = Tr::kRowGroup;
+  int64_t r = r0;
+  for (; r + G <= r1; r += G)
+    for (int k = 0; k < kVec; ++k) a[k] = _mm256_add_pd(a[k], Tr::wide_rows(p + r * rs + j + 4 * k, rs));
+  for (; r < r1; ++r)
     for (int k = 0; k < kVec; ++k) a[k] = _mm256_add_pd(a[k], Tr::wide4(p + r * rs + j + 4 * k));
   for (int k = 0; k < kVec; ++k) _mm256_storeu_pd(acc + j + 4 * k, a[k]);
 }
