@@ -2,12 +2,14 @@
 // read a column at a time and every element costs a cache miss once the columns outgrow L1;
 // in kTile x kTile tiles each src line read and dst line written stays in L1 while the tile
 // uses it. Small tiles because the tile's lines share cache sets at power-of-two strides
-// (1024^2 float32 on one Zen 3 core: 8x8 tiles 0.6 ms; 16x16 0.9 and 32x32 2.6 from set
-// conflicts; 32x32 through a buffer, or AVX2 8x8 register transposes, no faster than 8x8).
+// (1024^2 float32 on one Zen 3 core, standalone: 8x8 tiles 0.6 ms; 16x16 0.9-3.3 ms and 32x32
+// 2.6 ms, by loop order, from set conflicts; 32x32 through a buffer or AVX2 8x8 register
+// transposes 0.55-0.75 ms, no clear gain for the extra code).
 #include "cpu/copy.h"
 
 #include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 #include "core/gil.h"
 #include "core/parallel.h"
@@ -16,7 +18,7 @@ namespace pt::cpu {
 namespace {
 
 constexpr int64_t kTile = 8;
-constexpr int64_t kMinElements = 4096;  // below this the strided loop is as fast
+constexpr int64_t kMinElements = 4096;  // smaller copies stay on the strided loop
 constexpr int64_t kGrain = 32768;       // elements per parallel task
 
 struct Dim {

@@ -12,6 +12,10 @@
 //   v2 (this) 32 lanes, which the loop vectoriser takes: amax over dim 1 0.56 ms, sums over
 //      dim 0 / dim 1 0.54 / 0.56 ms; arg max/min and log-sum-exp lines run two passes, the
 //      vectorised max first (argmax over dim 1: 1.2 ms).
+//   v3 AVX2 line kernels (reduce_kernels.h) for float sums, column sums, max/min and the
+//      index search, chosen at run time (2 threads, against PyTorch in the same run: sum over
+//      dim 0 2.7x -> 1.0x its time, dim 1 2.9x -> 0.9x; max over dim 1 4.3x -> 0.7-1.3x
+//      numpy's, which computes no indices).
 #include <algorithm>
 #include <cmath>
 #include <limits>
