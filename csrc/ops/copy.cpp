@@ -7,6 +7,7 @@
 #include "autograd/record.h"
 #include "core/error.h"
 #include "core/iter.h"
+#include "cpu/copy.h"
 #include "cuda/kernels.h"
 
 namespace pt::ops {
@@ -90,6 +91,7 @@ static void cast_loop(char** p, const int64_t* s, int64_t n) {
 }
 
 static void copy_cpu(const Tensor& dst, const Tensor& src, const DimVec& src_strides) {
+  if (cpu::copy_transposed(dst, src, src_strides)) return;
   const Operand ops[2] = {{static_cast<char*>(dst->raw_data()), &dst->strides(), dst->itemsize()},
                           {static_cast<char*>(src->raw_data()), &src_strides, src->itemsize()}};
   StridedLoop loop(dst->sizes(), 2, ops);
