@@ -91,7 +91,7 @@ def train_epoch(model, loader, loss_fn, optimizer, device, desc):
         total_loss += loss.item() * len(y)
         correct += (logits.argmax(1) == y).sum().item()
         if tqdm:
-            batches.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}")
+            batches.set_postfix({"loss": f"{total_loss / seen:.4f}", "acc": f"{correct / seen:.4f}"})
     if not tqdm:
         print(f"{desc}: loss {total_loss / seen:.4f}, accuracy {correct / seen:.4f}")
     return total_loss / seen, correct / seen
