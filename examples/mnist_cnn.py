@@ -9,7 +9,8 @@ same CNN without it).
 
 Measured on the real data (8,000 train / 2,000 test images, 10 epochs), test accuracy by seed:
 pytensor 0.882, 0.806, 0.960, 0.877, 0.897, 0.975 (seeds 0-5, mean 0.90); PyTorch 2.13 (the
-same program with torch) 0.884, 0.887 (seeds 0-1). About 40 s of CPU time on two cores.
+same program with torch) 0.884, 0.887, 0.983 (seeds 0-2, mean 0.92). About 40 s of CPU time on
+two cores (PyTorch took several times longer on the same shared machine).
 """
 # pytorch cnn for multiclass classification
 from numpy import vstack

@@ -243,7 +243,8 @@ def test_housing_mse_like_pytorch():
 @pytest.mark.slow
 @needs_data
 def test_mnist_cnn_accuracy_like_pytorch():
-    # PyTorch 2.13, the same program on the same 8,000 / 2,000 images, seeds 0-1: 0.884, 0.887
+    # PyTorch 2.13, the same program on the same 8,000 / 2,000 images, seeds 0-2: 0.884, 0.887,
+    # 0.983 (the Softmax before CrossEntropyLoss makes some seeds plateau lower: both libraries)
     assert abs(metric(_run_quiet("mnist_cnn.py", 0), "Accuracy") - 0.886) <= 0.02
 
 
