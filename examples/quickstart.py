@@ -1,10 +1,12 @@
 """The PyTorch "Quickstart" tutorial's program, with its imports changed (torch -> pytensor,
-torchvision -> pytensor.vision). It trains the tutorial's NeuralNetwork with SGD on MNIST.
+torchvision -> pytensor.vision). It trains the tutorial's NeuralNetwork with SGD (lr=1e-3),
+saves the state_dict and the whole model, loads both back, and predicts one image.
 
 The tutorial downloads FashionMNIST's 60,000 training images; no download is possible here, so
-it reads the real MNIST test set (10,000 images) in ../shared/datasets/mnist and splits it
-8,000 / 2,000, and uses lr=0.1 instead of the tutorial's 1e-3 to learn from that smaller set in
-a few epochs. Where that folder is missing it falls back to FakeData of the same shape.
+it reads the real MNIST test set (10,000 images) in ../shared/datasets/mnist (see
+examples/shims.py) and splits it 8,000 / 2,000; where that folder is missing it falls back to
+FakeData of the same shape. On 8,000 images the tutorial's lr=1e-3 learns slowly: pass a larger
+one as the second argument (python examples/quickstart.py EPOCHS LR).
 """
 import os
 import sys
@@ -15,8 +17,9 @@ from pytensor.utils.data import DataLoader, random_split
 from pytensor.vision import datasets
 from pytensor.vision.transforms import ToTensor
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MNIST = os.path.join(HERE, "..", "..", "shared", "datasets", "mnist")
+from shims import DATASETS
+
+MNIST = os.path.join(DATASETS, "mnist")
 
 
 def load_data():
@@ -51,6 +54,9 @@ def train(dataloader, model, loss_fn, optimizer):
     size = len(dataloader.dataset)
     model.train()
     for batch, (X, y) in enumerate(dataloader):
+        X, y = X.to(device), y.to(device)
+
+        # Compute prediction error
         pred = model(X)
         loss = loss_fn(pred, y)
         loss.backward()
@@ -68,6 +74,7 @@ def test(dataloader, model, loss_fn):
     test_loss, correct = 0, 0
     with torch.no_grad():
         for X, y in dataloader:
+            X, y = X.to(device), y.to(device)
             pred = model(X)
             test_loss += loss_fn(pred, y).item()
             correct += (pred.argmax(1) == y).type(torch.float).sum().item()
@@ -77,7 +84,10 @@ def test(dataloader, model, loss_fn):
     return correct
 
 
-def main(epochs=5, lr=1e-1):
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def main(epochs=5, lr=1e-3):
     torch.manual_seed(0)
     training_data, test_data = load_data()
     batch_size = 64
@@ -87,9 +97,8 @@ def main(epochs=5, lr=1e-1):
         print(f"Shape of X [N, C, H, W]: {X.shape}")
         print(f"Shape of y: {y.shape} {y.dtype}")
         break
-    device = "cuda" if torch.cuda.is_available() else "cpu"
     print(f"Using {device} device")
-    model = NeuralNetwork()
+    model = NeuralNetwork().to(device)
     print(model)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -102,10 +111,25 @@ def main(epochs=5, lr=1e-1):
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "pytensor_quickstart_model.pth")
     torch.save(model.state_dict(), path)
     print(f"Saved PyTorch Model State to {path}")
-    model = NeuralNetwork()
+    model = NeuralNetwork().to(device)
     model.load_state_dict(torch.load(path, weights_only=True))
+
+    # the whole module (pickled: loading it runs code, hence weights_only=False)
+    whole = os.path.join(os.environ.get("TMPDIR", "/tmp"), "pytensor_quickstart_model_whole.pth")
+    torch.save(model, whole)
+    model = torch.load(whole, weights_only=False)
+
+    classes = datasets.MNIST.classes
+    model.eval()
+    x, y = test_data[0][0], test_data[0][1]
+    with torch.no_grad():
+        x = x.to(device)
+        pred = model(x)
+        predicted, actual = classes[pred[0].argmax(0)], classes[y]
+        print(f'Predicted: "{predicted}", Actual: "{actual}"')
     return accuracy
 
 
 if __name__ == "__main__":
-    main(epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main(epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 5,
+         lr=float(sys.argv[2]) if len(sys.argv) > 2 else 1e-3)
