@@ -244,8 +244,10 @@ def test_housing_mse_like_pytorch():
 @needs_data
 def test_mnist_cnn_accuracy_like_pytorch():
     # PyTorch 2.13, the same program on the same 8,000 / 2,000 images, seeds 0-2: 0.884, 0.887,
-    # 0.983 (the Softmax before CrossEntropyLoss makes some seeds plateau lower: both libraries)
-    assert abs(metric(_run_quiet("mnist_cnn.py", 0), "Accuracy") - 0.886) <= 0.02
+    # 0.983 (the Softmax before CrossEntropyLoss makes some seeds plateau lower: both libraries,
+    # so one seed's figure is chaotic in the kernels' rounding). At least PyTorch's typical
+    # accuracy, less two points:
+    assert metric(_run_quiet("mnist_cnn.py", 0), "Accuracy") >= 0.886 - 0.02
 
 
 @pytest.mark.slow
