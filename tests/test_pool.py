@@ -184,6 +184,118 @@ def test_pool_property(H, W, k, s, p, ceil_mode, cip, seed):
                  np_avg_pool2d(x, k, s, p, ceil_mode, cip), 1e-12, 1e-12)
 
 
+# ---- fast kernels (vectorised row passes) against the one-window references ----
+
+@pytest.fixture
+def reference_pool():
+    pytensor._C._use_reference_pool(True)
+    yield
+    pytensor._C._use_reference_pool(False)
+
+
+def run_pools(x, max_args, avg_args, adaptive):
+    """Values, indices and input gradients of every pooling kind on x (a numpy array)."""
+    out = []
+    for fn in (lambda a: pytensor.max_pool2d(a, *max_args, return_indices=True),
+               lambda a: (pytensor.avg_pool2d(a, *avg_args),),
+               lambda a: (pytensor.adaptive_avg_pool2d(a, adaptive),),
+               lambda a: pytensor.adaptive_max_pool2d(a, adaptive, return_indices=True)):
+        a = t(x, requires_grad=True)
+        r = fn(a)
+        g = np.random.default_rng(11).standard_normal(tuple(r[0].shape)).astype(x.dtype)
+        r[0].backward(t(g))
+        out.append([to_np(v) for v in r] + [to_np(a.grad)])
+    with pytensor.no_grad():  # the max without indices (nothing needs them)
+        out.append([to_np(pytensor.max_pool2d(t(x), *max_args))])
+    return out
+
+
+# (H, W), max (kernel, stride, padding, dilation, ceil_mode), avg (kernel, stride, padding,
+# ceil_mode, count_include_pad, divisor_override), adaptive output size
+FAST_CASES = [
+    ((26, 26), (2, None, 0, 1, False), (2, None, 0, False, True, None), (13, 13)),
+    ((13, 13), (2, None, 0, 1, True), (2, None, 0, True, False, None), (6, 7)),
+    ((7, 63), (3, 2, 1, 1, False), (3, 2, 1, False, False, None), (3, 21)),
+    ((65, 7), (3, 2, 1, 1, True), (3, 2, 1, True, True, None), (5, 7)),
+    ((1, 65), ((1, 3), 1, (0, 1), 1, False), ((1, 3), 1, (0, 1), False, False, None), (1, 13)),
+    ((63, 65), (3, 3, 0, 1, True), (3, 3, 1, True, True, 4), (9, 13)),
+    ((13, 26), ((2, 3), (2, 1), (1, 1), (2, 1), False), ((2, 3), (1, 2), (1, 1), True, True, None), (4, 5)),
+    ((26, 13), (3, 2, 1, (2, 3), True), (5, 3, 2, True, False, 7), (26, 13)),
+    ((7, 26), (4, 3, 2, 1, False), (4, 1, 2, False, True, None), (1, 1)),
+    ((1, 1), (1, None, 0, 1, False), (1, None, 0, False, True, None), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("hw,max_args,avg_args,adaptive", FAST_CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fast_kernels_match_reference(hw, max_args, avg_args, adaptive, dtype, request):
+    x = rand((2, 3) + hw, dtype, np.random.default_rng(sum(hw)))
+    x.flat[::17] = np.nan  # NaN and inf in some windows; ties from repeated values
+    x.flat[5::19] = np.inf
+    x.flat[7::23] = -np.inf
+    x.flat[3::11] = 1.0
+    fast = run_pools(x, max_args, avg_args, adaptive)
+    request.getfixturevalue("reference_pool")
+    ref = run_pools(x, max_args, avg_args, adaptive)
+    for kind, (f, r) in enumerate(zip(fast, ref)):
+        for a, b in zip(f, r):
+            # Forward: the same sums in the same order, bit for bit. Backward of overlapping
+            # average windows adds the shares in another order: a few ulp.
+            tol = 1e-6 if dtype == "float32" else 1e-14
+            np.testing.assert_allclose(a, b, tol, tol, err_msg=f"kind {kind}")
+    # ... and the fast forward against numpy in float64 (NaN-free: numpy's mean has no NaN order)
+    x = np.nan_to_num(x, nan=0.5, posinf=2.0, neginf=-2.0)
+    v, i = pytensor.max_pool2d(t(x), *max_args, return_indices=True)
+    ev, ei = np_max_pool2d(x, *max_args)
+    assert_close(v, ev, dtype=dtype)
+    assert_close(i, ei, dtype="int64")
+    assert_close(pytensor.avg_pool2d(t(x), *avg_args), np_avg_pool2d(x.astype(np.float64), *avg_args),
+                 1e-5, 1e-6, dtype=dtype)
+    assert_close(pytensor.adaptive_avg_pool2d(t(x), adaptive), np_adaptive(x.astype(np.float64), adaptive, np.mean),
+                 1e-5, 1e-6, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "uint8"])
+def test_max_without_indices_matches(dtype):
+    x = rand((3, 4, 13, 26), dtype, np.random.default_rng(6), low=-20, high=20)
+    for args in [(2,), (3, 2, 1), ((2, 3), 1, (1, 1), (2, 1), True)]:
+        v, i = pytensor.max_pool2d(t(x), *args, return_indices=True)
+        np.testing.assert_array_equal(to_np(pytensor.max_pool2d(t(x), *args)), to_np(v))
+        np.testing.assert_array_equal(to_np(pytensor.max_pool1d(t(x[0]), args[0] if isinstance(args[0], int) else 2)),
+                                      np_max_pool2d(x[0][:, :, None], (1, args[0] if isinstance(args[0], int) else 2))[0][:, :, 0])
+
+
+def test_pools_threaded_deterministic_and_empty_batch():
+    x = rand((16, 32, 26, 26), "float32", np.random.default_rng(8))
+    a = t(x, requires_grad=True)
+    y = pytensor.avg_pool2d(a, 3, 2, 1)
+    y.backward(pytensor.ones_like(y))
+    first = (to_np(pytensor.max_pool2d(t(x), 2, return_indices=True)[1]), to_np(y), to_np(a.grad))
+    a.grad = None
+    y = pytensor.avg_pool2d(a, 3, 2, 1)
+    y.backward(pytensor.ones_like(y))
+    again = (to_np(pytensor.max_pool2d(t(x), 2, return_indices=True)[1]), to_np(y), to_np(a.grad))
+    for f, g in zip(first, again):
+        np.testing.assert_array_equal(f, g)
+    e = pytensor.zeros(0, 3, 8, 8, requires_grad=True)
+    for y in (pytensor.max_pool2d(e, 2), pytensor.avg_pool2d(e, 2), pytensor.adaptive_avg_pool2d(e, 3),
+              pytensor.adaptive_max_pool2d(e, 3)):
+        assert tuple(y.shape)[:2] == (0, 3)
+        y.sum().backward()
+    assert tuple(e.grad.shape) == (0, 3, 8, 8)
+
+
+def test_dilated_window_missing_the_input():
+    # Padding up to half the dilated kernel lets a window's taps all fall in the padding: it
+    # gives -inf at position -1, and the backward sends its gradient nowhere.
+    x = t(np.arange(10.0).reshape(1, 1, 2, 5), requires_grad=True)
+    v, i = pytensor.max_pool2d(x, (2, 1), 1, (2, 0), (3, 1), return_indices=True)
+    np.testing.assert_array_equal(to_np(v)[0, 0], [np.arange(5.0, 10.0), np.full(5, -np.inf), np.arange(5.0)])
+    np.testing.assert_array_equal(to_np(i)[0, 0], [np.arange(5, 10), np.full(5, -1), np.arange(5)])
+    v.backward(pytensor.ones_like(v))
+    np.testing.assert_array_equal(to_np(x.grad), np.ones((1, 1, 2, 5)))
+
+
 # ---- autograd ----
 
 def leaf(shape, seed=0):
@@ -318,6 +430,17 @@ def test_matches_torch():
         vt, it = F.adaptive_max_pool2d(xt, size, return_indices=True)
         np.testing.assert_array_equal(to_np(v), vt.numpy())
         np.testing.assert_array_equal(to_np(i), it.numpy())
+    # The fast kernels' cases, with NaN, inf and ties in the windows.
+    for hw, max_args, avg_args, adaptive in FAST_CASES:
+        x = rng.standard_normal((2, 3) + hw).astype(np.float32)
+        x.flat[::17], x.flat[5::19], x.flat[3::11] = np.nan, np.inf, 1.0
+        v, i = pytensor.max_pool2d(t(x), *max_args, return_indices=True)
+        vt, it = F.max_pool2d(torch.tensor(x), *max_args, return_indices=True)
+        np.testing.assert_array_equal(to_np(v), vt.numpy())
+        np.testing.assert_array_equal(to_np(i), it.numpy())
+        x = np.nan_to_num(x, nan=0.5, posinf=2.0)
+        np.testing.assert_allclose(to_np(pytensor.avg_pool2d(t(x), *avg_args)),
+                                   F.avg_pool2d(torch.tensor(x), *avg_args).numpy(), 1e-6, 1e-6)
     # Gradients through every pool, NaN-free input.
     y = rng.standard_normal((2, 3, 9, 8))
     for f, ft in [(lambda a: pytensor.max_pool2d(a, 3, 2, 1), lambda a: F.max_pool2d(a, 3, 2, 1)),

@@ -2,7 +2,7 @@
 forward alone, and forward + backward (input gradient only where a real network needs it:
 not for the first layer, whose input is data).
 
-    python benchmarks/python/bench_conv.py [--threads N]
+    python benchmarks/python/bench_conv.py [--threads N] [--only pool]
 """
 import argparse
 import os
@@ -18,7 +18,7 @@ try:
 except ImportError:
     torch = None
 
-# name, input shape, weight shape (None: max_pool2d 2x2), padding, whether the input needs a gradient
+# name, input shape, weight shape (or the name of a 2x2 pooling), padding, whether the input needs a gradient
 LAYERS = [
     ("MNIST conv1 1->32 3x3, 28x28, batch 64", (64, 1, 28, 28), (32, 1, 3, 3), 0, False),
     ("MNIST conv2 32->64 3x3, 26x26, batch 64", (64, 32, 26, 26), (64, 32, 3, 3), 0, True),
@@ -26,16 +26,20 @@ LAYERS = [
     ("LeNet conv2 6->16 5x5, 14x14, batch 64", (64, 6, 14, 14), (16, 6, 5, 5), 0, True),
     ("ResNet 64->64 3x3 pad 1, 56x56, batch 8", (8, 64, 56, 56), (64, 64, 3, 3), 1, True),
     ("ResNet 1x1 64->256, 56x56, batch 8", (8, 64, 56, 56), (256, 64, 1, 1), 0, True),
-    ("max_pool2d 2x2, 64x24x24, batch 64", (64, 64, 24, 24), None, 0, True),
+    ("max_pool2d 2x2, 64x24x24, batch 64", (64, 64, 24, 24), "max_pool2d", 0, True),
+    ("max_pool2d 2x2, 32x26x26, batch 64", (64, 32, 26, 26), "max_pool2d", 0, True),
+    ("avg_pool2d 2x2, 32x26x26, batch 64", (64, 32, 26, 26), "avg_pool2d", 0, True),
 ]
 
 
 def layer(lib, shape, wshape, padding, input_grad, backward):
     lib.manual_seed(0)
     x = lib.randn(*shape).requires_grad_(input_grad and backward)
-    if wshape is None:
+    if isinstance(wshape, str):
+        pool = getattr(lib.nn.functional, wshape)
+
         def fwd():
-            return lib.max_pool2d(x, 2)
+            return pool(x, 2)
         params = []
     else:
         w = lib.randn(*wshape).requires_grad_(backward)
@@ -61,6 +65,7 @@ def layer(lib, shape, wshape, padding, input_grad, backward):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--only", default="", help="run only the layers whose name contains this")
     args = ap.parse_args()
     if args.threads:
         pytensor.set_num_threads(args.threads)
@@ -72,6 +77,8 @@ def main():
     print("| layer | " + " | ".join(cols) + (" | torch/pytensor fwd | torch/pytensor fwd+bwd |" if torch else " |"))
     print("|---|" + "---|" * (len(cols) + (2 if torch else 0)))
     for name, shape, wshape, padding, input_grad in LAYERS:
+        if args.only not in name:
+            continue
         t = {}
         for mode, backward in (("fwd", False), ("fwd+bwd", True)):
             r = bench({lib: layer(mod, shape, wshape, padding, input_grad, backward) for lib, mod in libs.items()},

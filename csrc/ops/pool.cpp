@@ -1,5 +1,6 @@
 #include "ops/pool.h"
 
+#include <atomic>
 #include <string>
 
 #include "autograd/record.h"
@@ -13,6 +14,8 @@
 namespace pt::ops {
 
 namespace {
+
+std::atomic<bool> g_reference{false};
 
 enum class PoolKind { Max, AdaptiveMax, Avg, AdaptiveAvg };
 
@@ -69,6 +72,7 @@ Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool ad
   const Tensor xc = contiguous(x);
   Tensor out = empty(adjoint ? s.in_sizes : s.out_sizes, x->dtype());
   const cpu::PoolGeom& g = s.geom;
+  const bool ref = g_reference.load();
   GilRelease nogil(xc->numel() >= (1 << 16));
   PT_DISPATCH_FLOAT(x->dtype(), "pool", [&] {
     using T = scalar_t;
@@ -81,12 +85,12 @@ Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool ad
         else cpu::index_gather<T>(g, in, idx->data<int64_t>(), o);
         break;
       case PoolKind::Avg:
-        if (adjoint) cpu::avg_pool2d_backward<T>(g, in, o, s.count_include_pad, s.divisor);
-        else cpu::avg_pool2d<T>(g, in, o, s.count_include_pad, s.divisor);
+        if (adjoint) (ref ? cpu::avg_pool2d_backward_ref<T> : cpu::avg_pool2d_backward<T>)(g, in, o, s.count_include_pad, s.divisor);
+        else (ref ? cpu::avg_pool2d_ref<T> : cpu::avg_pool2d<T>)(g, in, o, s.count_include_pad, s.divisor);
         break;
       case PoolKind::AdaptiveAvg:
-        if (adjoint) cpu::adaptive_avg_pool2d_backward<T>(g, in, o);
-        else cpu::adaptive_avg_pool2d<T>(g, in, o);
+        if (adjoint) (ref ? cpu::adaptive_avg_pool2d_backward_ref<T> : cpu::adaptive_avg_pool2d_backward<T>)(g, in, o);
+        else (ref ? cpu::adaptive_avg_pool2d_ref<T> : cpu::adaptive_avg_pool2d<T>)(g, in, o);
         break;
     }
   });
@@ -184,17 +188,21 @@ PoolSpec adaptive_spec(const char* op, const Tensor& x, const OutputSize& output
   return make_spec(kind, {x->numel() / (H * W), H, W, OH, OW, 0, 0, 1, 1, 0, 0, 1, 1}, is);
 }
 
-ValuesIndices run_max(const PoolSpec& s, const Tensor& x, const char* op) {
+// Indices are the backward's: without return_indices they are skipped unless it will run.
+ValuesIndices run_max(const PoolSpec& s, const Tensor& x, const char* op, bool return_indices) {
   if (x->dtype() == DType::Bool) throw_bad_dtype(op, x->dtype());
   const Tensor xc = contiguous(x);
-  ValuesIndices r{empty(s.out_sizes, x->dtype()), empty(s.out_sizes, DType::Int64)};
+  const bool with_indices = return_indices || autograd::needs_grad({&x});
+  ValuesIndices r{empty(s.out_sizes, x->dtype()), with_indices ? empty(s.out_sizes, DType::Int64) : Tensor()};
+  const bool ref = g_reference.load();
   GilRelease nogil(xc->numel() >= (1 << 16));
   PT_DISPATCH_NUMERIC(x->dtype(), op, [&] {
     using T = scalar_t;
+    int64_t* idx = with_indices ? r.indices->data<int64_t>() : nullptr;
     if (s.kind == PoolKind::Max)
-      cpu::max_pool2d<T>(s.geom, xc->data<T>(), r.values->data<T>(), r.indices->data<int64_t>());
+      (ref ? cpu::max_pool2d_ref<T> : cpu::max_pool2d<T>)(s.geom, xc->data<T>(), r.values->data<T>(), idx);
     else
-      cpu::adaptive_max_pool2d<T>(s.geom, xc->data<T>(), r.values->data<T>(), r.indices->data<int64_t>());
+      (ref ? cpu::adaptive_max_pool2d_ref<T> : cpu::adaptive_max_pool2d<T>)(s.geom, xc->data<T>(), r.values->data<T>(), idx);
   });
   record_pool(s, x, r.values, r.indices, false, {});
   return r;
@@ -221,23 +229,23 @@ void check_1d_param(const DimVec& v, const char* op, const char* name) {
 
 ValuesIndices max_pool2d_with_indices(const Tensor& input, const DimVec& kernel_size,
                                       const DimVec& stride, const DimVec& padding,
-                                      const DimVec& dilation, bool ceil_mode) {
+                                      const DimVec& dilation, bool ceil_mode, bool return_indices) {
   const PoolSpec s = window_spec("max_pool2d", input, kernel_size, stride, padding, dilation,
                                  ceil_mode, PoolKind::Max);
-  return run_max(s, input, "max_pool2d");
+  return run_max(s, input, "max_pool2d", return_indices);
 }
 
 ValuesIndices max_pool1d_with_indices(const Tensor& input, const DimVec& kernel_size,
                                       const DimVec& stride, const DimVec& padding,
-                                      const DimVec& dilation, bool ceil_mode) {
+                                      const DimVec& dilation, bool ceil_mode, bool return_indices) {
   check_1d_input(input, "max_pool1d");
   check_1d_param(kernel_size, "max_pool1d", "kernel_size");
   if (!stride.empty()) check_1d_param(stride, "max_pool1d", "stride");
   check_1d_param(padding, "max_pool1d", "padding");
   check_1d_param(dilation, "max_pool1d", "dilation");
   ValuesIndices r = max_pool2d_with_indices(unsqueeze(input, -2), as_2d(kernel_size, 1), as_2d(stride, 1),
-                                            as_2d(padding, 0), as_2d(dilation, 1), ceil_mode);
-  return {squeeze(r.values, -2), squeeze(r.indices, -2)};
+                                            as_2d(padding, 0), as_2d(dilation, 1), ceil_mode, return_indices);
+  return {squeeze(r.values, -2), return_indices ? squeeze(r.indices, -2) : Tensor()};
 }
 
 Tensor avg_pool2d(const Tensor& input, const DimVec& kernel_size, const DimVec& stride,
@@ -273,7 +281,9 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const OutputSize& output_size) {
 
 ValuesIndices adaptive_max_pool2d(const Tensor& input, const OutputSize& output_size) {
   const PoolSpec s = adaptive_spec("adaptive_max_pool2d", input, output_size, PoolKind::AdaptiveMax);
-  return run_max(s, input, "adaptive_max_pool2d");
+  return run_max(s, input, "adaptive_max_pool2d", true);
 }
+
+void use_reference_pool(bool on) { g_reference.store(on); }
 
 }  // namespace pt::ops

@@ -76,22 +76,24 @@ void init_conv(py::module_& m, TensorClass&) {
   bind_transpose("conv_transpose1d", ops::conv_transpose1d);
 
   using MaxFn = ops::ValuesIndices (*)(const Tensor&, const DimVec&, const DimVec&, const DimVec&,
-                                       const DimVec&, bool);
+                                       const DimVec&, bool, bool);
   auto bind_max = [&](const char* name, const char* with_indices, MaxFn fn) {
     auto run = [fn, name](const Tensor& input, py::handle kernel_size, py::handle stride, py::handle padding,
-                          py::handle dilation, bool ceil_mode) {
+                          py::handle dilation, bool ceil_mode, bool return_indices) {
       return fn(input, int_list(kernel_size, name, "kernel_size"), int_list(stride, name, "stride"),
-                int_list(padding, name, "padding"), int_list(dilation, name, "dilation"), ceil_mode);
+                int_list(padding, name, "padding"), int_list(dilation, name, "dilation"), ceil_mode,
+                return_indices);
     };
     m.def(name, [run](const Tensor& input, py::handle kernel_size, py::handle stride, py::handle padding,
                       py::handle dilation, bool ceil_mode, bool return_indices) {
-            return maybe_indices(run(input, kernel_size, stride, padding, dilation, ceil_mode), return_indices);
+            return maybe_indices(run(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices),
+                                 return_indices);
           },
           py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0,
           py::arg("dilation") = 1, py::arg("ceil_mode") = false, py::arg("return_indices") = false);
     m.def(with_indices, [run](const Tensor& input, py::handle kernel_size, py::handle stride, py::handle padding,
                               py::handle dilation, bool ceil_mode) {
-            return maybe_indices(run(input, kernel_size, stride, padding, dilation, ceil_mode), true);
+            return maybe_indices(run(input, kernel_size, stride, padding, dilation, ceil_mode, true), true);
           },
           py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0,
           py::arg("dilation") = 1, py::arg("ceil_mode") = false);
@@ -127,6 +129,7 @@ void init_conv(py::module_& m, TensorClass&) {
         py::arg("input"), py::arg("output_size"), py::arg("return_indices") = false);
 
   m.def("_use_reference_conv", &ops::use_reference_conv);
+  m.def("_use_reference_pool", &ops::use_reference_pool);
 }
 
 }  // namespace pt::python
