@@ -114,3 +114,28 @@ def test_property_softmax(shape, seed):
     s = to_np(pytensor.from_numpy(a).softmax(d))
     np.testing.assert_allclose(s, np_softmax(a, d), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(s.sum(axis=d), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape,dim", [((5, 1000), 1), ((3, 7), 1), ((4, 65, 3), 1), ((2, 13), 0)])
+@pytest.mark.parametrize("log", [False, True])
+def test_vectorised_exp_path_matches_libm_path(shape, dim, log):
+    """softmax's float32 lines run cpu/vecmath's exp; the libm path is the reference."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(0, 20, size=shape).astype(np.float32)
+    x.flat[0], x.flat[-1] = -np.inf, 80.0
+    weights = rng.normal(size=shape).astype(np.float32)
+    t = pytensor.from_numpy(x).requires_grad_()
+    fn = pytensor.log_softmax if log else pytensor.softmax
+    results = []
+    for reference in (False, True):
+        pytensor._C._use_reference_vecmath(reference)
+        try:
+            t.grad = None
+            y = fn(t, dim)
+            (y * pytensor.from_numpy(weights)).sum().backward()
+            results.append((y.detach().numpy(), t.grad.numpy()))
+        finally:
+            pytensor._C._use_reference_vecmath(False)
+    (y_fast, g_fast), (y_ref, g_ref) = results
+    np.testing.assert_allclose(y_fast, y_ref, rtol=2e-6, atol=1e-30)
+    np.testing.assert_allclose(g_fast, g_ref, rtol=1e-4, atol=1e-5)

@@ -1,6 +1,6 @@
-// Softmax fused per line: one pass for the max, one for the sum of exp (softmax stores the
-// exps as it goes), one to scale or shift. The backward is two passes: the line's sum of g*y
-// (or of g), then the gradient. Along the last dim a task owns whole rows; along an outer dim
+// Softmax fused per line: one pass for the max, one for the exps (cpu/vecmath's vectorised
+// float32 exp where the CPU has it) and their sum, one to scale or shift. The backward is two
+// passes: the line's sum of g*y (or of g), then the gradient. Along the last dim a task owns whole rows; along an outer dim
 // a task owns kCols columns and walks the rows, so every pass reads memory in order and
 // vectorises across columns. Sums accumulate in double.
 #include "cpu/softmax.h"
@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/gil.h"
 #include "core/parallel.h"
+#include "cpu/vecmath.h"
 
 namespace pt::cpu {
 namespace {
@@ -18,20 +20,32 @@ namespace {
 constexpr int64_t kGrain = 32768;
 constexpr int64_t kCols = 64;
 
+// exp over a run (out may be in): the vectorised float32 kernel where the CPU has one, libm
+// otherwise. Looked up once per op, not per line.
+template <class T>
+struct ExpRun {
+  VecKernelF32 vk = std::is_same_v<T, float> ? vec_kernel_f32(VecFn::Exp) : nullptr;
+  void operator()(T* out, const T* in, int64_t n) const {
+    if constexpr (std::is_same_v<T, float>) {
+      if (vk) return vk(out, in, n);
+    }
+    for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+  }
+};
+
 template <class T>
 void last_dim(const T* x, T* y, int64_t rows, int64_t len, bool log) {
+  const ExpRun<T> exp_run;
   parallel_for(0, rows, std::max<int64_t>(1, kGrain / len), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* xr = x + r * len;
       T* yr = y + r * len;
       T m = -std::numeric_limits<T>::infinity();
       for (int64_t j = 0; j < len; ++j) m = xr[j] > m ? xr[j] : m;
+      for (int64_t j = 0; j < len; ++j) yr[j] = xr[j] - m;
+      exp_run(yr, yr, len);  // y holds the exps until the last pass (log_softmax too)
       double s = 0;
-      for (int64_t j = 0; j < len; ++j) {
-        const T ex = std::exp(xr[j] - m);
-        if (!log) yr[j] = ex;
-        s += ex;
-      }
+      for (int64_t j = 0; j < len; ++j) s += yr[j];
       if (log) {  // (x - max) - log(sum): folding max into the shift would round at large |max|
         const T ls = static_cast<T>(std::log(s));
         for (int64_t j = 0; j < len; ++j) yr[j] = (xr[j] - m) - ls;
@@ -46,8 +60,9 @@ void last_dim(const T* x, T* y, int64_t rows, int64_t len, bool log) {
 template <class T>
 void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool log) {
   const int64_t blocks = (inner + kCols - 1) / kCols;
+  const ExpRun<T> exp_run;
   parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrain / (len * kCols)), [&](int64_t b, int64_t e) {
-    T m[kCols];
+    T m[kCols], ex[kCols];
     double s[kCols];
     for (int64_t t = b; t < e; ++t) {
       const int64_t j0 = t % blocks * kCols, n = std::min(kCols, inner - j0);
@@ -63,10 +78,11 @@ void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool
       for (int64_t l = 0; l < len; ++l) {
         const T* xr = x + base + l * inner;
         T* yr = y + base + l * inner;
+        for (int64_t j = 0; j < n; ++j) ex[j] = xr[j] - m[j];
+        exp_run(ex, ex, n);
         for (int64_t j = 0; j < n; ++j) {
-          const T ex = std::exp(xr[j] - m[j]);
-          if (!log) yr[j] = ex;
-          s[j] += ex;
+          if (!log) yr[j] = ex[j];
+          s[j] += ex[j];
         }
       }
       for (int64_t j = 0; j < n; ++j)  // s becomes log(sum) or the scale
@@ -84,6 +100,7 @@ void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool
 // softmax: s = sum(g y), dx = y (g - s); log_softmax: s = sum(g), dx = g - exp(y) s.
 template <class T>
 void backward_last_dim(const T* y, const T* g, T* dx, int64_t rows, int64_t len, bool log) {
+  const ExpRun<T> exp_run;
   parallel_for(0, rows, std::max<int64_t>(1, kGrain / len), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* yr = y + r * len;
@@ -93,8 +110,10 @@ void backward_last_dim(const T* y, const T* g, T* dx, int64_t rows, int64_t len,
       if (log) for (int64_t j = 0; j < len; ++j) s += gr[j];
       else for (int64_t j = 0; j < len; ++j) s += gr[j] * yr[j];
       const T st = static_cast<T>(s);
-      if (log) for (int64_t j = 0; j < len; ++j) dr[j] = gr[j] - std::exp(yr[j]) * st;
-      else for (int64_t j = 0; j < len; ++j) dr[j] = yr[j] * (gr[j] - st);
+      if (log) {
+        exp_run(dr, yr, len);
+        for (int64_t j = 0; j < len; ++j) dr[j] = gr[j] - dr[j] * st;
+      } else for (int64_t j = 0; j < len; ++j) dr[j] = yr[j] * (gr[j] - st);
     }
   });
 }
@@ -103,8 +122,10 @@ template <class T>
 void backward_outer_dim(const T* y, const T* g, T* dx, int64_t outer, int64_t len, int64_t inner,
                         bool log) {
   const int64_t blocks = (inner + kCols - 1) / kCols;
+  const ExpRun<T> exp_run;
   parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrain / (len * kCols)), [&](int64_t b, int64_t e) {
     double s[kCols];
+    T ex[kCols];
     for (int64_t t = b; t < e; ++t) {
       const int64_t j0 = t % blocks * kCols, n = std::min(kCols, inner - j0);
       const int64_t base = t / blocks * len * inner + j0;
@@ -118,9 +139,10 @@ void backward_outer_dim(const T* y, const T* g, T* dx, int64_t outer, int64_t le
         const T* yr = y + base + l * inner;
         const T* gr = g + base + l * inner;
         T* dr = dx + base + l * inner;
+        if (log) exp_run(ex, yr, n);
         for (int64_t j = 0; j < n; ++j) {
           const T st = static_cast<T>(s[j]);
-          dr[j] = log ? gr[j] - std::exp(yr[j]) * st : yr[j] * (gr[j] - st);
+          dr[j] = log ? gr[j] - ex[j] * st : yr[j] * (gr[j] - st);
         }
       }
     }
