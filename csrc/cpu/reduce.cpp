@@ -194,17 +194,6 @@ typename Op::acc_t reduce_line(const Op& op, const T* p, int64_t n, int64_t s, i
   return line_plain(op, p, n, s, i0);
 }
 
-// The vectorised kernels for T on this CPU, or nullptr (then the plain loops run).
-template <class T>
-const ReduceKernels<T>* fast_kernels() {
-#ifdef PT_REDUCE_HAVE_AVX2
-  static const bool avx2 = cpu_has_avx2_fma();
-  if constexpr (std::is_same_v<T, float>) return avx2 ? &kReduceAvx2F32 : nullptr;
-  if constexpr (std::is_same_v<T, double>) return avx2 ? &kReduceAvx2F64 : nullptr;
-#endif
-  return nullptr;
-}
-
 struct Identity {
   template <class X>
   X operator()(X x) const { return x; }
@@ -262,13 +251,13 @@ template <class T>
 using SumOp = MapSumOp<T, double, Cast<double>>;
 template <class T>
 double reduce_line(const SumOp<T>& op, const T* p, int64_t n, int64_t s, int64_t i0) {
-  const ReduceKernels<T>* k = fast_kernels<T>();
+  const ReduceKernels<T>* k = reduce_kernels<T>();
   return k && s == 1 ? k->sum(p, n) : line_plain(op, p, n, s, i0);
 }
 
 template <class T, bool kMax>
 T reduce_line(const MapMaxOp<T, kMax, Identity>& op, const T* p, int64_t n, int64_t s, int64_t i0) {
-  const ReduceKernels<T>* k = fast_kernels<T>();
+  const ReduceKernels<T>* k = reduce_kernels<T>();
   if (!k || s != 1 || n == 0) return line_plain(op, p, n, s, i0);
   return kMax ? k->max(p, n) : k->min(p, n);
 }
@@ -297,7 +286,7 @@ struct ArgOp {
 template <class T, bool kMax>
 ValIdx<T> reduce_line(const ArgOp<T, kMax>&, const T* p, int64_t n, int64_t s, int64_t i0) {
   const T best = reduce_line(map_max<T, kMax>(identity), p, n, s, 0);
-  const ReduceKernels<T>* k = fast_kernels<T>();
+  const ReduceKernels<T>* k = reduce_kernels<T>();
   int64_t i = 0;
   if (k && s == 1) i = std::min(k->find(p, n, best), n - 1);
   else if (is_nan(best)) while (i < n - 1 && !is_nan(p[i * s])) ++i;
@@ -467,7 +456,7 @@ void add_rows(const Op& op, typename Op::acc_t* acc, const T* p, int64_t rows, i
 template <class T>
 void add_rows(const SumOp<T>& op, double* acc, const T* p, int64_t rows, int64_t s_red,
               int64_t n, int64_t s_in, int64_t i0) {
-  const ReduceKernels<T>* k = fast_kernels<T>();
+  const ReduceKernels<T>* k = reduce_kernels<T>();
   if (k && s_in == 1) k->sum_rows(acc, p, rows, s_red, n);
   else rows_plain(op, acc, p, rows, s_red, n, s_in, i0);
 }

@@ -4,6 +4,9 @@
 // linker may keep its AVX copy for all). Without AVX2 the engine's own loops run instead.
 #pragma once
 #include <cstdint>
+#include <type_traits>
+
+#include "cpu/cpu_features.h"
 
 namespace pt::cpu {
 
@@ -27,5 +30,17 @@ struct ReduceKernels {
 extern const ReduceKernels<float> kReduceAvx2F32;
 extern const ReduceKernels<double> kReduceAvx2F64;
 #endif
+
+// The vectorised kernels for T on this CPU, or nullptr (then the callers' plain loops run).
+// Not for reduce_avx2.cpp itself (see above).
+template <class T>
+const ReduceKernels<T>* reduce_kernels() {
+#ifdef PT_REDUCE_HAVE_AVX2
+  static const bool avx2 = cpu_has_avx2_fma();
+  if constexpr (std::is_same_v<T, float>) return avx2 ? &kReduceAvx2F32 : nullptr;
+  if constexpr (std::is_same_v<T, double>) return avx2 ? &kReduceAvx2F64 : nullptr;
+#endif
+  return nullptr;
+}
 
 }  // namespace pt::cpu

@@ -12,6 +12,7 @@
 
 #include "core/gil.h"
 #include "core/parallel.h"
+#include "cpu/reduce_kernels.h"
 #include "cpu/vecmath.h"
 
 namespace pt::cpu {
@@ -20,32 +21,44 @@ namespace {
 constexpr int64_t kGrain = 32768;
 constexpr int64_t kCols = 64;
 
-// exp over a run (out may be in): the vectorised float32 kernel where the CPU has one, libm
-// otherwise. Looked up once per op, not per line.
+// The line passes of a contiguous row: the vectorised kernels (cpu/vecmath's exp, the
+// reduction engine's sum and max) where the CPU has them, plain loops otherwise. Looked up once
+// per op, not per line.
 template <class T>
-struct ExpRun {
-  VecKernelF32 vk = std::is_same_v<T, float> ? vec_kernel_f32(VecFn::Exp) : nullptr;
-  void operator()(T* out, const T* in, int64_t n) const {
+struct LineOps {
+  VecKernelF32 vexp = std::is_same_v<T, float> ? vec_kernel_f32(VecFn::Exp) : nullptr;
+  const ReduceKernels<T>* rk = reduce_kernels<T>();
+  void exp(T* out, const T* in, int64_t n) const {  // out may be in
     if constexpr (std::is_same_v<T, float>) {
-      if (vk) return vk(out, in, n);
+      if (vexp) return vexp(out, in, n);
     }
     for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+  }
+  double sum(const T* p, int64_t n) const {
+    if (rk) return rk->sum(p, n);
+    double s = 0;
+    for (int64_t i = 0; i < n; ++i) s += p[i];
+    return s;
+  }
+  T max(const T* p, int64_t n) const {  // NaN rows come out NaN either way
+    if (rk && n > 0) return rk->max(p, n);
+    T m = -std::numeric_limits<T>::infinity();
+    for (int64_t i = 0; i < n; ++i) m = p[i] > m ? p[i] : m;
+    return m;
   }
 };
 
 template <class T>
 void last_dim(const T* x, T* y, int64_t rows, int64_t len, bool log) {
-  const ExpRun<T> exp_run;
+  const LineOps<T> ops;
   parallel_for(0, rows, std::max<int64_t>(1, kGrain / len), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* xr = x + r * len;
       T* yr = y + r * len;
-      T m = -std::numeric_limits<T>::infinity();
-      for (int64_t j = 0; j < len; ++j) m = xr[j] > m ? xr[j] : m;
+      const T m = ops.max(xr, len);
       for (int64_t j = 0; j < len; ++j) yr[j] = xr[j] - m;
-      exp_run(yr, yr, len);  // y holds the exps until the last pass (log_softmax too)
-      double s = 0;
-      for (int64_t j = 0; j < len; ++j) s += yr[j];
+      ops.exp(yr, yr, len);  // y holds the exps until the last pass (log_softmax too)
+      const double s = ops.sum(yr, len);
       if (log) {  // (x - max) - log(sum): folding max into the shift would round at large |max|
         const T ls = static_cast<T>(std::log(s));
         for (int64_t j = 0; j < len; ++j) yr[j] = (xr[j] - m) - ls;
@@ -60,7 +73,7 @@ void last_dim(const T* x, T* y, int64_t rows, int64_t len, bool log) {
 template <class T>
 void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool log) {
   const int64_t blocks = (inner + kCols - 1) / kCols;
-  const ExpRun<T> exp_run;
+  const LineOps<T> ops;
   parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrain / (len * kCols)), [&](int64_t b, int64_t e) {
     T m[kCols], ex[kCols];
     double s[kCols];
@@ -79,7 +92,7 @@ void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool
         const T* xr = x + base + l * inner;
         T* yr = y + base + l * inner;
         for (int64_t j = 0; j < n; ++j) ex[j] = xr[j] - m[j];
-        exp_run(ex, ex, n);
+        ops.exp(ex, ex, n);
         for (int64_t j = 0; j < n; ++j) {
           if (!log) yr[j] = ex[j];
           s[j] += ex[j];
@@ -100,18 +113,18 @@ void outer_dim(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, bool
 // softmax: s = sum(g y), dx = y (g - s); log_softmax: s = sum(g), dx = g - exp(y) s.
 template <class T>
 void backward_last_dim(const T* y, const T* g, T* dx, int64_t rows, int64_t len, bool log) {
-  const ExpRun<T> exp_run;
+  const LineOps<T> ops;
   parallel_for(0, rows, std::max<int64_t>(1, kGrain / len), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* yr = y + r * len;
       const T* gr = g + r * len;
       T* dr = dx + r * len;
       double s = 0;
-      if (log) for (int64_t j = 0; j < len; ++j) s += gr[j];
+      if (log) s = ops.sum(gr, len);
       else for (int64_t j = 0; j < len; ++j) s += gr[j] * yr[j];
       const T st = static_cast<T>(s);
       if (log) {
-        exp_run(dr, yr, len);
+        ops.exp(dr, yr, len);
         for (int64_t j = 0; j < len; ++j) dr[j] = gr[j] - dr[j] * st;
       } else for (int64_t j = 0; j < len; ++j) dr[j] = yr[j] * (gr[j] - st);
     }
@@ -122,7 +135,7 @@ template <class T>
 void backward_outer_dim(const T* y, const T* g, T* dx, int64_t outer, int64_t len, int64_t inner,
                         bool log) {
   const int64_t blocks = (inner + kCols - 1) / kCols;
-  const ExpRun<T> exp_run;
+  const LineOps<T> ops;
   parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrain / (len * kCols)), [&](int64_t b, int64_t e) {
     double s[kCols];
     T ex[kCols];
@@ -139,7 +152,7 @@ void backward_outer_dim(const T* y, const T* g, T* dx, int64_t outer, int64_t le
         const T* yr = y + base + l * inner;
         const T* gr = g + base + l * inner;
         T* dr = dx + base + l * inner;
-        if (log) exp_run(ex, yr, n);
+        if (log) ops.exp(ex, yr, n);
         for (int64_t j = 0; j < n; ++j) {
           const T st = static_cast<T>(s[j]);
           dr[j] = log ? gr[j] - ex[j] * st : yr[j] * (gr[j] - st);
