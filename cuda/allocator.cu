@@ -6,6 +6,8 @@
 // orders a reused block's new kernels after its old ones.
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -57,7 +59,13 @@ DeviceCache& cache_for(int device) {
   return (*g_caches)[device];
 }
 
-std::string mib(int64_t bytes) { return str_cat(bytes / 1048576.0, " MiB"); }
+// "512.00 MiB", "3.25 GiB": the sizes in out-of-memory messages.
+std::string mib(int64_t bytes) {
+  char buf[48];
+  if (bytes >= (int64_t{1} << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
+  else std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / 1048576.0);
+  return buf;
+}
 
 // Frees the segments of `c` that are one whole free block; the caller holds g_mutex.
 void release_free_segments(DeviceCache& c, int device) {

@@ -64,5 +64,10 @@ void binary(const char* op, cpu::BinaryOp kind, DType dtype, const StridedLoop& 
 void unary(const char* op, cpu::UnaryOp kind, DType dtype, const StridedLoop& loop);
 // {out, cond (bool), a, b}.
 void where(DType dtype, const StridedLoop& loop, uint32_t host_scalars);
+// C[b] = A[b] @ B[b] for b < batch: A is M x K, B is K x N, C is M x N, each given by its
+// batch, row and column strides in elements. Float32 (exact FFMA) and float64.
+void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const void* A, int64_t bsA,
+          int64_t rsA, int64_t csA, const void* B, int64_t bsB, int64_t rsB, int64_t csB, void* C,
+          int64_t bsC, int64_t rsC, int64_t csC);
 
 }  // namespace pt::cuda

@@ -35,5 +35,9 @@ void arange(void*, int64_t, DType, const Scalar&, const Scalar&) { no_cuda(); }
 void binary(const char*, cpu::BinaryOp, DType, const StridedLoop&, const Scalar&, uint32_t) { no_cuda(); }
 void unary(const char*, cpu::UnaryOp, DType, const StridedLoop&) { no_cuda(); }
 void where(DType, const StridedLoop&, uint32_t) { no_cuda(); }
+void gemm(DType, int64_t, int64_t, int64_t, int64_t, const void*, int64_t, int64_t, int64_t,
+          const void*, int64_t, int64_t, int64_t, void*, int64_t, int64_t, int64_t) {
+  no_cuda();
+}
 
 }  // namespace pt::cuda

@@ -327,3 +327,45 @@ def test_out_of_memory():
         pytensor.empty(1 << 45, device="cuda")   # 128 TiB of float32
     x = pytensor.ones(10, device="cuda")            # still usable afterwards
     assert_close(x + 1, np.full(10, 2.0))
+
+
+# ---- matmul ----
+
+MATMUL_SHAPES = [((1, 1), (1, 1)), ((3, 5), (5, 2)), ((129, 7), (7, 257)), ((130, 300), (300, 131)),
+                 ((4, 0), (0, 3)), ((0, 4), (4, 3)), ((2, 33, 9), (2, 9, 17)), ((3, 1, 20, 8), (5, 8, 6)),
+                 ((7,), (7, 4)), ((5, 7), (7,)), ((9,), (9,))]
+
+
+@cuda
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("sa,sb", MATMUL_SHAPES)
+def test_matmul(sa, sb, dtype):
+    a, b = rand(sa, dtype), rand(sb, dtype, rng=np.random.default_rng(5))
+    expected = np.matmul(a.astype(np.float64), b.astype(np.float64))
+    for name_a, ta, _ in gpu_layouts(a):
+        for name_b, tb, _ in gpu_layouts(b):
+            got = pytensor.matmul(ta, tb)
+            assert got.is_cuda
+            tol = dict(rtol=1e-4, atol=1e-3) if dtype == "float32" else {}
+            assert_close(got, expected, dtype=dtype, **tol)
+
+
+@cuda
+def test_mm_bmm_linear_on_device():
+    tol = dict(rtol=1e-4, atol=1e-3)
+    a, b = rand((70, 45)), rand((45, 90), rng=np.random.default_rng(6))
+    ref = a.astype(np.float64) @ b
+    assert_close(pytensor.mm(pytensor.from_numpy(a).cuda(), pytensor.from_numpy(b).cuda()), ref, **tol)
+    x, y = rand((3, 40, 20)), rand((3, 20, 50), rng=np.random.default_rng(7))
+    assert_close(pytensor.bmm(pytensor.from_numpy(x).cuda(), pytensor.from_numpy(y).cuda()),
+                 np.matmul(x.astype(np.float64), y), **tol)
+    w, bias = rand((6, 45)), rand((6,))
+    got = pytensor.nn.functional.linear(pytensor.from_numpy(a).cuda(), pytensor.from_numpy(w).cuda(),
+                                        pytensor.from_numpy(bias).cuda())
+    assert got.is_cuda
+    assert_close(got, a.astype(np.float64) @ w.T + bias, **tol)
+    with pytest.raises(NotImplementedError, match="mm"):
+        pytensor.mm(pytensor.ones(2, 2, dtype=pytensor.int64, device="cuda"),
+                    pytensor.ones(2, 2, dtype=pytensor.int64, device="cuda"))
+    with pytest.raises(RuntimeError, match="cuda:0 and cpu"):
+        pytensor.mm(pytensor.ones(2, 2, device="cuda"), pytensor.ones(2, 2))
