@@ -1,16 +1,15 @@
-// CUDA runtime wiring: device queries, allocation and copies. cudart is linked statically and
-// every query tolerates a missing driver, so the same wheel imports on machines with no GPU.
+// CUDA runtime wiring: device queries, the current device, the stored seed and copies.
+// cudart is linked statically and every query tolerates a missing driver, so the same wheel
+// imports on machines with no GPU.
 #include <cuda_runtime.h>
 
+#include <atomic>
+
 #include "core/error.h"
+#include "cuda/check.cuh"
 #include "cuda/kernels.h"
 
 namespace pt::cuda {
-
-static void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess)
-    throw RuntimeError(str_cat("CUDA error in ", what, ": ", cudaGetErrorString(err)));
-}
 
 bool built_with_cuda() { return true; }
 
@@ -25,33 +24,39 @@ int device_count() {
 
 bool is_available() { return device_count() > 0; }
 
+static void check_device(int device, const char* op) {
+  PT_CHECK(is_available(), RuntimeError, op, ": no CUDA GPUs are available");
+  PT_CHECK(device >= 0 && device < device_count(), RuntimeError, op, ": invalid device ordinal ",
+           device, " (", device_count(), " CUDA devices)");
+}
+
 std::string device_name(int device) {
+  check_device(device, "get_device_name");
   cudaDeviceProp prop;
   check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
   return prop.name;
 }
 
-void synchronize() { check(cudaDeviceSynchronize(), "cudaDeviceSynchronize"); }
+void synchronize() {
+  check_device(0, "synchronize");
+  check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+}
 
-void* malloc(int64_t nbytes, int device) {
-  PT_CHECK(is_available(), RuntimeError, "CUDA error: no CUDA-capable device is detected");
-  if (nbytes == 0) return nullptr;
+int current_device() {
+  check_device(0, "current_device");
+  int d = 0;
+  check(cudaGetDevice(&d), "cudaGetDevice");
+  return d;
+}
+
+void set_device(int device) {
+  check_device(device, "set_device");
   check(cudaSetDevice(device), "cudaSetDevice");
-  void* p = nullptr;
-  cudaError_t err = cudaMalloc(&p, static_cast<size_t>(nbytes));
-  if (err == cudaErrorMemoryAllocation) {
-    cudaGetLastError();
-    throw RuntimeError(str_cat("CUDA out of memory. Tried to allocate ", nbytes, " bytes"));
-  }
-  check(err, "cudaMalloc");
-  return p;
 }
 
-void free(void* p, int device) {
-  if (!p) return;
-  cudaSetDevice(device);
-  cudaFree(p);
-}
+static std::atomic<uint64_t> g_seed{0};
+void manual_seed(uint64_t seed) { g_seed.store(seed); }
+uint64_t initial_seed() { return g_seed.load(); }
 
 void memcpy(void* dst, int dst_device, const void* src, int src_device, int64_t nbytes) {
   if (nbytes == 0) return;

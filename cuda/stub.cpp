@@ -1,5 +1,5 @@
-// Built instead of runtime.cu when pytensor is compiled without CUDA: every entry point
-// reports that, so a CPU-only build imports and fails clearly on device="cuda".
+// Built instead of cuda/*.cu when pytensor is compiled without CUDA: queries answer "no
+// GPU", statistics are 0, and everything that would touch a device raises.
 #include "core/error.h"
 #include "cuda/kernels.h"
 
@@ -14,8 +14,30 @@ bool is_available() { return false; }
 int device_count() { return 0; }
 std::string device_name(int) { no_cuda(); }
 void synchronize() { no_cuda(); }
+int current_device() { no_cuda(); }
+void set_device(int) { no_cuda(); }
+static uint64_t g_seed = 0;
+void manual_seed(uint64_t seed) { g_seed = seed; }
+uint64_t initial_seed() { return g_seed; }
+void memcpy(void*, int, const void*, int, int64_t) { no_cuda(); }
+
 void* malloc(int64_t, int) { no_cuda(); }
 void free(void*, int) {}
-void memcpy(void*, int, const void*, int, int64_t) { no_cuda(); }
+void empty_cache() {}
+int64_t memory_allocated(int) { return 0; }
+int64_t max_memory_allocated(int) { return 0; }
+int64_t memory_reserved(int) { return 0; }
+void reset_peak_memory_stats(int) { no_cuda(); }
+
+void copy(const StridedLoop&, DType, DType) { no_cuda(); }
+void fill(const StridedLoop&, DType, const Scalar&) { no_cuda(); }
+void arange(void*, int64_t, DType, const Scalar&, const Scalar&) { no_cuda(); }
+void binary(const char*, cpu::BinaryOp, DType, const StridedLoop&, const Scalar&, uint32_t) { no_cuda(); }
+void unary(const char*, cpu::UnaryOp, DType, const StridedLoop&) { no_cuda(); }
+void where(DType, const StridedLoop&, uint32_t) { no_cuda(); }
+void gemm(DType, int64_t, int64_t, int64_t, int64_t, const void*, int64_t, int64_t, int64_t,
+          const void*, int64_t, int64_t, int64_t, void*, int64_t, int64_t, int64_t) {
+  no_cuda();
+}
 
 }  // namespace pt::cuda

@@ -44,6 +44,11 @@ class StridedLoop {
 
   int64_t numel() const { return numel_; }
   int64_t ndim() const { return shape_.size(); }
+  // The coalesced loop, innermost dim last, for backends that walk it themselves (CUDA).
+  int nops() const { return nops_; }
+  const DimVec& shape() const { return shape_; }
+  const DimVec& byte_strides(int k) const { return strides_[k]; }
+  char* data(int k) const { return base_[k]; }
 
   // fn(char** ptrs, const int64_t* inner_strides, int64_t n) on every inner run of elements.
   template <class F>

@@ -90,11 +90,13 @@ static void cast_loop(char** p, const int64_t* s, int64_t n) {
   }
 }
 
-static void copy_cpu(const Tensor& dst, const Tensor& src, const DimVec& src_strides) {
-  if (cpu::copy_transposed(dst, src, src_strides)) return;
+// dst = src cast to dst's dtype, both on dst's device; src_strides broadcast src to dst.
+static void copy_same_device(const Tensor& dst, const Tensor& src, const DimVec& src_strides) {
+  if (dst->device().is_cpu() && cpu::copy_transposed(dst, src, src_strides)) return;
   const Operand ops[2] = {{static_cast<char*>(dst->raw_data()), &dst->strides(), dst->itemsize()},
                           {static_cast<char*>(src->raw_data()), &src_strides, src->itemsize()}};
   StridedLoop loop(dst->sizes(), 2, ops);
+  if (dst->device().is_cuda()) return cuda::copy(loop, dst->dtype(), src->dtype());
   PT_DISPATCH_ALL(dst->dtype(), "copy_", [&] {
     using out_t = scalar_t;
     PT_DISPATCH_ALL(src->dtype(), "copy_", [&] {
@@ -103,39 +105,52 @@ static void copy_cpu(const Tensor& dst, const Tensor& src, const DimVec& src_str
   });
 }
 
+// Contiguous dst = contiguous src of the same dtype and size, on different devices.
+static void memcpy_between(const Tensor& dst, const Tensor& src) {
+  auto index = [](Device d) { return d.is_cpu() ? -1 : d.index; };
+  cuda::memcpy(dst->raw_data(), index(dst->device()), src->raw_data(), index(src->device()),
+               dst->numel() * dst->itemsize());
+}
+
+// A contiguous copy of t (same dtype) on `device`: a gather on t's device when t is strided,
+// then one memcpy between the devices.
+static Tensor contiguous_on(const Tensor& t, Device device) {
+  Tensor dense = t;
+  if (!t->is_contiguous()) {
+    dense = empty(t->sizes(), t->dtype(), t->device());
+    copy_same_device(dense, t, t->strides());
+  }
+  if (device == t->device()) return dense;
+  Tensor out = empty(t->sizes(), t->dtype(), device);
+  memcpy_between(out, dense);
+  return out;
+}
+
 const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op) {
   check_no_internal_overlap(dst, op);
   DimVec strides = broadcast_strides(src, dst->sizes(), op);
   if (dst->numel() == 0) return dst;
   dst->bump_version();
-  if (dst->device().is_cpu() && src->device().is_cpu()) {
+  if (dst->device() == src->device()) {
     if (partial_overlap(dst, src)) {
-      Tensor tmp = empty(src->sizes(), src->dtype());
-      copy_cpu(tmp, src, src->strides());
-      copy_cpu(dst, tmp, broadcast_strides(tmp, dst->sizes(), op));
+      Tensor tmp = empty(src->sizes(), src->dtype(), src->device());
+      copy_same_device(tmp, src, src->strides());
+      copy_same_device(dst, tmp, broadcast_strides(tmp, dst->sizes(), op));
     } else {
-      copy_cpu(dst, src, strides);
+      copy_same_device(dst, src, strides);
     }
     return dst;
   }
-  // Across devices: stage through a contiguous tensor of dst's dtype on the CPU side.
-  if (dst->device().is_cuda() && dst->is_contiguous()) {
-    Tensor staged = src->device().is_cpu() ? empty(dst->sizes(), dst->dtype()) : nullptr;
-    PT_CHECK(staged, NotImplementedError, op, ": copy between CUDA tensors is not implemented yet");
-    copy_cpu(staged, src, strides);
-    cuda::memcpy(dst->raw_data(), dst->device().index, staged->raw_data(), -1,
-                 dst->numel() * dst->itemsize());
+  if (dst->is_contiguous() && src->is_contiguous() && dst->dtype() == src->dtype() &&
+      dst->sizes() == src->sizes()) {
+    memcpy_between(dst, src);
     return dst;
   }
-  if (dst->device().is_cpu() && src->is_contiguous()) {
-    Tensor staged = empty(src->sizes(), src->dtype());
-    cuda::memcpy(staged->raw_data(), -1, src->raw_data(), src->device().index,
-                 src->numel() * src->itemsize());
-    copy_cpu(dst, staged, broadcast_strides(staged, dst->sizes(), op));
-    return dst;
-  }
-  throw NotImplementedError(str_cat(op, ": strided copy from ", src->device().str(), " to ",
-                                    dst->device().str(), " is not implemented yet"));
+  // Across devices: src moves over densely in its own dtype (only the elements it holds, not
+  // the broadcast), then a same-device copy casts, broadcasts and scatters into dst.
+  Tensor moved = contiguous_on(src, dst->device());
+  copy_same_device(dst, moved, broadcast_strides(moved, dst->sizes(), op));
+  return dst;
 }
 
 // The gradient passes through unchanged; the engine casts it back to the input's dtype and

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/iter.h"
 #include "cpu/elementwise.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise_backward.h"
 #include "ops/factory.h"
@@ -59,9 +60,25 @@ static DType to_float(DType t) { return is_floating(t) ? t : default_dtype(); }
 
 // ---- shared plumbing ----
 
-static void check_cpu(std::initializer_list<Arg> args, const char* op) {
-  for (const Arg& a : args)
-    if (!a.is_scalar()) pt::check_cpu(*a.tensor, op);
+// The device an op runs on: that of its tensors, which must agree, except that 0-d CPU
+// tensors join any device as numbers do (PyTorch's rule). Ops without CUDA kernels yet pass
+// cuda_ok = false and refuse CUDA tensors.
+static Device common_device(std::initializer_list<Arg> args, const char* op, bool cuda_ok = true) {
+  Device dev;
+  bool found = false;
+  for (const Arg& a : args) {
+    if (a.is_scalar()) continue;
+    const Tensor& t = *a.tensor;
+    if (t->device().is_cpu() && t->dim() == 0 && args.size() > 1) continue;
+    PT_CHECK(!found || t->device() == dev, RuntimeError, op,
+             ": Expected all tensors to be on the same device, but found at least two devices, ",
+             dev.str(), " and ", t->device().str(), "!");
+    dev = t->device();
+    found = true;
+  }
+  PT_CHECK(cuda_ok || dev.is_cpu(), NotImplementedError, op, ": not implemented for ", dev.str(),
+           " tensors yet");
+  return dev;
 }
 
 static DimVec broadcast_all(std::initializer_list<Arg> args, const char* op) {
@@ -78,8 +95,10 @@ struct In {
 };
 
 // Runs kernel(loop) over {out, ins...}: tensors cast to their read dtype and broadcast to
-// out's shape, numbers converted into 8-byte slots read with stride 0. When every tensor is
-// contiguous with out's shape the loop is built flat (one dim), which keeps small ops cheap.
+// out's shape and moved to out's device (0-d CPU tensors), numbers converted into 8-byte host
+// slots read with stride 0 (kernel(loop, mask): bit k of mask marks operand k as such a slot).
+// When every tensor is contiguous with out's shape the loop is built flat (one dim), which
+// keeps small ops cheap.
 template <class K>
 static void run_loop(const Tensor& out, std::initializer_list<In> ins, const char* op, const K& kernel) {
   Tensor cast[kMaxOperands];
@@ -88,7 +107,7 @@ static void run_loop(const Tensor& out, std::initializer_list<In> ins, const cha
   for (const In& in : ins) {
     if (!in.arg.is_scalar()) {
       const Tensor& t = *in.arg.tensor;
-      cast[k] = t->dtype() == in.dtype ? t : to(t, in.dtype, t->device());
+      cast[k] = t->dtype() == in.dtype && t->device() == out->device() ? t : to(t, in.dtype, out->device());
       flat = flat && cast[k]->is_contiguous() && cast[k]->sizes() == out->sizes();
     }
     ++k;
@@ -99,9 +118,11 @@ static void run_loop(const Tensor& out, std::initializer_list<In> ins, const cha
   DimVec strides[kMaxOperands];
   alignas(8) char slots[kMaxOperands][8];
   Operand operands[kMaxOperands] = {{static_cast<char*>(out->raw_data()), flat ? &ones : &out->strides(), out->itemsize()}};
+  uint32_t scalars = 0;
   k = 1;
   for (const In& in : ins) {
     if (in.arg.is_scalar()) {
+      scalars |= 1u << k;
       PT_DISPATCH_ALL(in.dtype, op, [&] { *reinterpret_cast<scalar_t*>(slots[k]) = in.arg.scalar.to<scalar_t>(); });
       operands[k] = {slots[k], &zeros, itemsize(in.dtype)};
     } else {
@@ -111,7 +132,7 @@ static void run_loop(const Tensor& out, std::initializer_list<In> ins, const cha
     ++k;
   }
   if (out->numel() == 0) return;
-  kernel(StridedLoop(shape, k, operands));
+  kernel(StridedLoop(shape, k, operands), scalars);
 }
 
 // The checks before any write into self: the op's result dtype must cast into self, the
@@ -119,8 +140,8 @@ static void run_loop(const Tensor& out, std::initializer_list<In> ins, const cha
 // overlap an input.
 static void check_inplace(const Tensor& self, std::initializer_list<Arg> others, DType result,
                           const char* op) {
-  check_cpu(others, op);
-  PT_CHECK(self->device().is_cpu(), NotImplementedError, op, ": CUDA tensors are not supported by this op yet");
+  for (const Arg& a : others)
+    if (!a.is_scalar()) common_device({self, a}, op);
   PT_CHECK(can_cast(result, self->dtype()), RuntimeError, op, ": result type ", torch_dtype_name(result),
            " can't be cast to the desired output type ", torch_dtype_name(self->dtype()));
   DimVec shape = self->sizes();
@@ -181,19 +202,21 @@ static DType compute_dtype(BinaryOp op, Arg a, Arg b, const char* name, const Sc
 static void binary_into(BinaryOp op, const Tensor& out, Arg a, Arg b, DType ct, const Scalar& alpha,
                         const char* name) {
   bool ok = true;
-  run_loop(out, {{a, ct}, {b, ct}}, name,
-           [&](const StridedLoop& loop) { ok = cpu::binary(op, ct, loop, alpha); });
+  run_loop(out, {{a, ct}, {b, ct}}, name, [&](const StridedLoop& loop, uint32_t scalars) {
+    if (out->device().is_cuda()) cuda::binary(name, op, ct, loop, alpha, scalars);
+    else ok = cpu::binary(op, ct, loop, alpha);
+  });
   PT_CHECK(ok, RuntimeError, "ZeroDivisionError");
 }
 
 // `f`: the backward recorded when an input requires grad (null: the op has none).
 static Tensor binary(BinaryOp op, Arg a, Arg b, const char* name, const Formula* f,
                      const Scalar& alpha = Scalar::from_int(1)) {
-  check_cpu({a, b}, name);
   PT_CHECK(!a.is_scalar() || !b.is_scalar(), TypeError, name, "(): expected at least one Tensor argument");
+  const Device device = common_device({a, b}, name);
   const DType ct = compute_dtype(op, a, b, name, alpha);
   Recorder rec(f, {a, b}, /*inplace=*/false, alpha);
-  Tensor out = empty(broadcast_all({a, b}, name), cpu::writes_bool(op) ? DType::Bool : ct);
+  Tensor out = pt::empty(broadcast_all({a, b}, name), cpu::writes_bool(op) ? DType::Bool : ct, device);
   binary_into(op, out, a, b, ct, alpha, name);
   rec.finish(out);
   return out;
@@ -309,13 +332,14 @@ enum class Kind {
 
 static void run_unary(UnaryOp op, const Tensor& out, const Tensor& x, const char* name,
                       const double* params) {
-  run_loop(out, {{x, x->dtype()}}, name,
-           [&](const StridedLoop& loop) { cpu::unary(op, x->dtype(), loop, params); });
+  run_loop(out, {{x, x->dtype()}}, name, [&](const StridedLoop& loop, uint32_t) {
+    if (out->device().is_cuda()) cuda::unary(name, op, x->dtype(), loop);
+    else cpu::unary(op, x->dtype(), loop, params);
+  });
 }
 
 static Tensor unary(UnaryOp op, Kind kind, const Tensor& x, const char* name,
                     const double* params = nullptr) {
-  check_cpu({x}, name);
   const DType t = x->dtype();
   if (kind == Kind::Float && !is_floating(t)) {
     // Cast once into the output, then compute in place there.
@@ -329,7 +353,7 @@ static Tensor unary(UnaryOp op, Kind kind, const Tensor& x, const char* name,
   }
   // Only floating inputs get here with requires_grad set.
   Recorder rec(op, x, /*inplace=*/false);
-  Tensor out = empty(x->sizes(), kind == Kind::Bool ? DType::Bool : t);
+  Tensor out = pt::empty(x->sizes(), kind == Kind::Bool ? DType::Bool : t, x->device());
   run_unary(op, out, x, name, params);
   rec.finish(out);
   return out;
@@ -441,9 +465,10 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 }
 
 Tensor activation_backward(UnaryOp op, const Tensor& grad, const Tensor& v) {
+  common_device({grad, v}, "activation_backward", /*cuda_ok=*/false);
   Tensor out = empty(broadcast_shapes(grad->sizes(), v->sizes(), "activation_backward"), v->dtype());
   run_loop(out, {{grad, v->dtype()}, {v, v->dtype()}}, "activation_backward",
-           [&](const StridedLoop& loop) { cpu::activation_backward(op, v->dtype(), loop); });
+           [&](const StridedLoop& loop, uint32_t) { cpu::activation_backward(op, v->dtype(), loop); });
   return out;
 }
 
@@ -561,12 +586,12 @@ static Tensor clamp_impl(const Tensor& x, const std::optional<Arg>& lo, const st
   PT_CHECK(lo || hi, RuntimeError, name, ": At least one of 'min' or 'max' must not be None");
   if (!hi) return binary(BinaryOp::Maximum, x, *lo, name, f);
   if (!lo) return binary(BinaryOp::Minimum, x, *hi, name, f);
-  check_cpu({x, *lo, *hi}, name);
+  common_device({x, *lo, *hi}, name, /*cuda_ok=*/false);
   const DType ct = result_type({x, *lo, *hi});
   Recorder rec(f, {x, *lo, *hi}, /*inplace=*/false);
   Tensor out = empty(broadcast_all({x, *lo, *hi}, name), ct);
   run_loop(out, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
-           [&](const StridedLoop& loop) { cpu::clamp(ct, loop); });
+           [&](const StridedLoop& loop, uint32_t) { cpu::clamp(ct, loop); });
   rec.finish(out);
   return out;
 }
@@ -578,6 +603,7 @@ static const Tensor& clamp_impl_(const Tensor& x, const std::optional<Arg>& lo,
   if (!hi) return binary_(BinaryOp::Maximum, x, *lo, name, f);
   if (!lo) return binary_(BinaryOp::Minimum, x, *hi, name, f);
   autograd::check_inplace(x, name);
+  common_device({x, *lo, *hi}, name, /*cuda_ok=*/false);
   const DType ct = result_type({x, *lo, *hi});
   check_inplace(x, {*lo, *hi}, ct, name);
   Recorder rec(f, {x, *lo, *hi}, /*inplace=*/true);
@@ -586,7 +612,7 @@ static const Tensor& clamp_impl_(const Tensor& x, const std::optional<Arg>& lo,
   } else {
     x->bump_version();
     run_loop(x, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
-             [&](const StridedLoop& loop) { cpu::clamp(ct, loop); });
+             [&](const StridedLoop& loop, uint32_t) { cpu::clamp(ct, loop); });
   }
   rec.finish(x);
   return x;
@@ -618,20 +644,23 @@ const Tensor& clamp_max_(const Tensor& x, Arg max) {
 }
 
 Tensor where(const Tensor& cond, Arg a, Arg b) {
-  check_cpu({cond, a, b}, "where");
+  const Device device = common_device({cond, a, b}, "where");
   PT_CHECK(cond->dtype() == DType::Bool, RuntimeError,
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            torch_dtype_name(cond->dtype()));
   const DType ct = result_type({a, b});
   Recorder rec(&where_grad, {cond, a, b}, /*inplace=*/false);
-  Tensor out = empty(broadcast_all({cond, a, b}, "where"), ct);
-  run_loop(out, {{cond, DType::Bool}, {a, ct}, {b, ct}}, "where",
-           [&](const StridedLoop& loop) { cpu::where(ct, loop); });
+  Tensor out = pt::empty(broadcast_all({cond, a, b}, "where"), ct, device);
+  run_loop(out, {{cond, DType::Bool}, {a, ct}, {b, ct}}, "where", [&](const StridedLoop& loop, uint32_t scalars) {
+    if (device.is_cuda()) cuda::where(ct, loop, scalars);
+    else cpu::where(ct, loop);
+  });
   rec.finish(out);
   return out;
 }
 
-static Scalar item_scalar(const Tensor& t) {
+static Scalar item_scalar(const Tensor& value) {
+  const Tensor t = value->device().is_cpu() ? value : to(value, value->dtype(), cpu_device());
   Scalar s;
   PT_DISPATCH_ALL(t->dtype(), "fill_", [&] {
     const scalar_t v = *t->data<scalar_t>();
@@ -654,7 +683,7 @@ const Tensor& fill_(const Tensor& self, Arg value) {
   const Tensor& v = *value.tensor;
   PT_CHECK(v->dim() == 0, RuntimeError, "fill_ only supports 0-dimension value tensor but got tensor with ",
            v->dim(), " dimensions.");
-  check_cpu({v}, "fill_");
+  common_device({self, v}, "fill_");
   Recorder rec(&fill_tensor_grad, {self, v}, /*inplace=*/true);
   fill_(self, item_scalar(v));
   rec.finish(self);

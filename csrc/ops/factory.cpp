@@ -4,7 +4,9 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/iter.h"
 #include "cpu/fill.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 
 namespace pt::ops {
@@ -53,25 +55,23 @@ Tensor empty_strided(const DimVec& size, const DimVec& stride, DType dtype, Devi
 
 const Tensor& fill_(const Tensor& t, const Scalar& value) {
   check_scalar_fits(value, t->dtype(), "fill_");
+  check_no_internal_overlap(t, "fill_");
+  t->bump_version();
   if (t->device().is_cpu()) {
-    check_no_internal_overlap(t, "fill_");
-    t->bump_version();
     cpu::fill(t, value);
-    return t;
+  } else if (t->numel() > 0) {
+    const Operand op{static_cast<char*>(t->raw_data()), &t->strides(), t->itemsize()};
+    cuda::fill(StridedLoop(t->sizes(), 1, &op), t->dtype(), value);
   }
-  Tensor src = pt::empty({}, t->dtype());
-  cpu::fill(src, value);
-  return copy_(t, src, "fill_");
+  return t;
 }
 
 Tensor full(const DimVec& size, const Scalar& value, DType dtype, Device device) {
   check_size(size);
   check_scalar_fits(value, dtype, "full");
-  return on_device(device, [&] {
-    Tensor t = pt::empty(size, dtype);
-    cpu::fill(t, value);
-    return t;
-  });
+  Tensor t = pt::empty(size, dtype, device);
+  fill_(t, value);
+  return t;
 }
 
 Tensor zeros(const DimVec& size, DType dtype, Device device) {
@@ -112,11 +112,10 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, DType 
   PT_CHECK(is_floating(dtype) || step.to<int64_t>() != 0, RuntimeError,
            "step must be nonzero (step ", step.f, " truncates to 0 in ", dtype, ")");
   const int64_t n = arange_length(start, end, step, dtype);
-  return on_device(device, [&] {
-    Tensor t = pt::empty({n}, dtype);
-    cpu::arange(t, start, step);
-    return t;
-  });
+  Tensor t = pt::empty({n}, dtype, device);
+  if (device.is_cuda()) cuda::arange(t->raw_data(), n, dtype, start, step);
+  else cpu::arange(t, start, step);
+  return t;
 }
 
 // linspace/logspace share everything but the final power.

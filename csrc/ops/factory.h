@@ -1,6 +1,6 @@
 // Tensor factories: empty/zeros/ones/full, arange/linspace/logspace, eye, empty_strided and
-// fill_. Each builds on the CPU and moves the result to `device`, so they work on any
-// device the copy does.
+// fill_. full/zeros/ones, fill_ and arange write on the target device; the others build on
+// the CPU and move the result to `device`.
 #pragma once
 #include "core/scalar.h"
 #include "core/tensor.h"

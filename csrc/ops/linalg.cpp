@@ -7,8 +7,10 @@
 #include "core/gil.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/matmul_int.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
+#include "ops/factory.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 
@@ -28,7 +30,8 @@ void check_pair(const Tensor& a, const Tensor& b, const char* op) {
   PT_CHECK(a->device() == b->device(), RuntimeError, op,
            ": expected both arguments to be on the same device, but got ", a->device().str(),
            " and ", b->device().str());
-  PT_CHECK(a->device().is_cpu(), NotImplementedError, op, ": not implemented for CUDA tensors yet");
+  PT_CHECK(a->device().is_cpu() || is_floating(a->dtype()), NotImplementedError, op,
+           ": not implemented for ", a->device().str(), " tensors of dtype ", a->dtype(), " yet");
   if (a->dtype() == DType::Bool) throw_bad_dtype(op, a->dtype());
 }
 
@@ -38,8 +41,11 @@ void check_pair(const Tensor& a, const Tensor& b, const char* op) {
 }
 
 // C[i] = A[i] @ B[i] over a flattened batch where the three operands step by one stride each.
-void gemm_run(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, MatrixArg A,
+void gemm_run(Device device, DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, MatrixArg A,
               int64_t bsA, MatrixArg B, int64_t bsB, char* C, int64_t bsC, int64_t rsC, int64_t csC) {
+  if (device.is_cuda())  // asynchronous: no GIL release needed
+    return cuda::gemm(dtype, batch, M, N, K, A.data, bsA, A.rs, A.cs, B.data, bsB, B.rs, B.cs, C,
+                      bsC, rsC, csC);
   GilRelease nogil(batch * M * N * K >= (1 << 18));
   switch (dtype) {
     case DType::Float32:
@@ -73,10 +79,10 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, const char* op) {
   DimVec out_shape = batch;
   out_shape.push_back(M);
   out_shape.push_back(N);
-  Tensor c = empty(out_shape, a->dtype(), a->device());
+  Tensor c = pt::empty(out_shape, a->dtype(), a->device());
   if (c->numel() == 0) return c;
-  if (K == 0) {  // an empty sum: zeros (c is fresh and contiguous)
-    std::memset(c->raw_data(), 0, c->numel() * c->itemsize());
+  if (K == 0) {  // an empty sum: zeros
+    fill_(c, Scalar::from_int(0));
     return c;
   }
 
@@ -119,7 +125,7 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, const char* op) {
     }
     MatrixArg A{static_cast<const char*>(a->raw_data()) + off[0] * isz, a->strides()[da - 2], a->strides()[da - 1]};
     MatrixArg B{static_cast<const char*>(b->raw_data()) + off[1] * isz, b->strides()[db - 2], b->strides()[db - 1]};
-    gemm_run(a->dtype(), inner, M, N, K, A, ibs[0], B, ibs[1],
+    gemm_run(a->device(), a->dtype(), inner, M, N, K, A, ibs[0], B, ibs[1],
              static_cast<char*>(c->raw_data()) + off[2] * isz, ibs[2], N, 1);
   }
   return c;
@@ -274,7 +280,7 @@ Tensor outer(const Tensor& a, const Tensor& b) {
 // output rows first and the GEMM accumulates onto it (beta = 1), so there is no second pass.
 static Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& bias) {
   const int64_t M = x->sizes()[0], K = x->sizes()[1], N = w->sizes()[0];
-  Tensor out = empty({M, N}, x->dtype(), x->device());
+  Tensor out = pt::empty({M, N}, x->dtype(), x->device());
   if (out->numel() == 0) return out;
   PT_DISPATCH_FLOAT(x->dtype(), "linear", [&] {
     scalar_t* c = static_cast<scalar_t*>(out->raw_data());
@@ -330,9 +336,9 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   PT_CHECK(K == Kw, RuntimeError, "linear: input of shape ", input->sizes(), " has ", K,
            " features but the weight of shape ", weight->sizes(), " expects ", Kw, " (in_features)");
   if (bias) check_pair(input, bias, "linear");
-  const bool fused = weight->dim() == 2 && is_floating(input->dtype()) &&
+  const bool fused = input->device().is_cpu() && weight->dim() == 2 && is_floating(input->dtype()) &&
                      (!bias || (bias->dim() == 1 && bias->sizes()[0] == weight->sizes()[0]));
-  if (!fused) {  // 1-D weights, integer dtypes and broadcasting biases: the composite
+  if (!fused) {  // CUDA, 1-D weights, integer dtypes and broadcasting biases: the composite
     Tensor out = matmul(input, weight->dim() == 2 ? t(weight) : weight);
     return bias ? add(out, bias) : out;
   }

@@ -67,6 +67,15 @@ void init_types(py::module_& m) {
   m.def("_cuda_device_count", &cuda::device_count);
   m.def("_cuda_get_device_name", &cuda::device_name);
   m.def("_cuda_synchronize", &cuda::synchronize);
+  m.def("_cuda_current_device", &cuda::current_device);
+  m.def("_cuda_set_device", &cuda::set_device);
+  m.def("_cuda_manual_seed", &cuda::manual_seed);
+  m.def("_cuda_initial_seed", &cuda::initial_seed);
+  m.def("_cuda_empty_cache", &cuda::empty_cache);
+  m.def("_cuda_memory_allocated", &cuda::memory_allocated);
+  m.def("_cuda_max_memory_allocated", &cuda::max_memory_allocated);
+  m.def("_cuda_memory_reserved", &cuda::memory_reserved);
+  m.def("_cuda_reset_peak_memory_stats", &cuda::reset_peak_memory_stats);
 }
 
 }  // namespace pt::python

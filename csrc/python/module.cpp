@@ -4,6 +4,7 @@
 
 #include "core/gil.h"
 #include "core/parallel.h"
+#include "cuda/kernels.h"
 #include "python/convert.h"
 #include "python/init.h"
 
@@ -21,6 +22,8 @@ static void register_exceptions() {
       PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const cuda::OutOfMemoryError& e) {
+      PyErr_SetString(py::module_::import("pytensor.cuda").attr("OutOfMemoryError").ptr(), e.what());
     }
   });
 }
