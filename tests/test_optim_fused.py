@@ -9,7 +9,7 @@ import pytest
 
 import pytensor
 from pytensor import _C, optim
-from tests.helpers import FLOAT_DTYPES, assert_close, to_np
+from helpers import FLOAT_DTYPES, assert_close, to_np
 
 STEPS = 3
 
