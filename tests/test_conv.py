@@ -215,7 +215,7 @@ def test_portable_kernels_match_reference():
     # PT_GEMM_ISA=generic: portable GEMM kernels, whose panel width the AVX2 packer does not
     # serve, so the implicit im2col runs its plain-loop packing.
     code = (
-        "import numpy as np, pytensor, sys; sys.path.insert(0, 'tests')\n"
+        "import numpy as np, pytensor\n"
         "from test_conv import conv_and_grads, CONV2D_CASES\n"
         "from helpers import rand\n"
         "for shape, O, k, s, p, d, g in CONV2D_CASES:\n"
@@ -229,9 +229,12 @@ def test_portable_kernels_match_reference():
         "    for f, r in zip(fast, ref):\n"
         "        np.testing.assert_allclose(f, r, 2e-4, 2e-4)\n"
         "print('ok')\n")
-    env = dict(os.environ, PT_GEMM_ISA="generic")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
+    # The child imports the pytensor this process imported (installed or in-tree) and runs
+    # in tests/ so that test_conv and helpers import.
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(pytensor.__file__)))
+    env = dict(os.environ, PT_GEMM_ISA="generic", PYTHONPATH=package_root)
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tests_dir, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
