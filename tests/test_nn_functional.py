@@ -1,6 +1,7 @@
 """pytensor.nn.functional: values against numpy (float64), gradcheck of every composed op, and
 the argument errors PyTorch raises."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -75,7 +76,8 @@ def test_softmax_family():
     assert_close(F.softmax(pytensor.tensor(x), dim=1), sm)
     assert_close(F.log_softmax(pytensor.tensor(x), dim=1), np.log(sm))
     # dim=None picks dim 0 for 0-, 1- and 3-d inputs, 1 otherwise, as PyTorch does.
-    assert_close(F.softmax(pytensor.tensor(x)), np.exp(x) / np.exp(x).sum(0, keepdims=True))
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        assert_close(F.softmax(pytensor.tensor(x)), np.exp(x) / np.exp(x).sum(0, keepdims=True))
     assert_close(F.softmin(pytensor.tensor(x), dim=2), np.exp(-x) / np.exp(-x).sum(2, keepdims=True))
     assert F.softmax(pytensor.tensor(x, dtype=pytensor.float32), 1, dtype=pytensor.float64).dtype == pytensor.float64
     assert gradcheck(lambda a: F.log_softmax(a, -1), (t64(2, 3),))
@@ -269,3 +271,20 @@ def test_interpolate_parity_with_torch():
         ours = F.interpolate(pytensor.tensor(x), **kwargs).numpy()
         theirs = torch.nn.functional.interpolate(torch.tensor(x), **kwargs).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6, err_msg=str(kwargs))
+
+
+def test_softmax_implicit_dim_warns_like_pytorch():
+    x = pytensor.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    for name in ("softmax", "log_softmax", "softmin"):
+        with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name} has been deprecated"):
+            out = getattr(F, name)(x)
+        assert out.tolist() == getattr(F, name)(x, dim=1).tolist()
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        assert pytensor.nn.Softmax()(x).tolist() == F.softmax(x, 1).tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.softmax(x, dim=0)
+        pytensor.nn.LogSoftmax(dim=1)(x)
+    # 1-D and 3-D inputs take dim 0, as in PyTorch
+    with pytest.warns(UserWarning):
+        assert F.softmax(pytensor.zeros(2, 4, 1)).tolist() == [[[0.5]] * 4] * 2

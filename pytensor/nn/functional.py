@@ -74,21 +74,29 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _C.where(scaled > threshold, input, soft)
 
 
-def _softmax_dim(ndim):
-    # PyTorch's implicit choice (with a deprecation warning there) when dim is None.
+def _softmax_dim(name, ndim, stacklevel):
+    """PyTorch's implicit choice when dim is None, with PyTorch's deprecation warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _C.softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    return _C.softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _C.log_softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return _C.log_softmax(input, dim, dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    return softmax(-input, dim, dtype=dtype)
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim(), _stacklevel)
+    return _C.softmax(-input, dim, dtype)
 
 
 # ---- linear maps ----------------------------------------------------------------------------
