@@ -397,6 +397,8 @@ def test_collate_errors_name_the_field():
     Point = collections.namedtuple("Point", "x label")
     with pytest.raises(TypeError, match=r"sample\['label'\]"):
         default_collate([Point(1.0, None), Point(2.0, None)])
+    # strings of a tuple field stay the tuple PyTorch returns
+    assert default_collate([(1, "a"), (2, "b")])[1] == ("a", "b")
     # through a worker process too
     with pytest.raises(RuntimeError, match=r"while collating field sample\['a'\] of the batch"):
         list(DataLoader([{"a": np.zeros(i + 1)} for i in range(4)], batch_size=2, num_workers=1))

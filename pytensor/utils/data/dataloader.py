@@ -69,7 +69,7 @@ def _collate_field(key, samples):
     """default_collate of one field; an error names the field's path in the sample (PyTorch's
     messages do not say which field of a dict or tuple failed)."""
     try:
-        return default_collate(list(samples))
+        return default_collate(samples)
     except _ANNOTATED_ERRORS as e:
         if type(e) not in _ANNOTATED_ERRORS:
             raise
