@@ -384,3 +384,39 @@ class Slow(Dataset):
 def test_timeout():
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
         list(DataLoader(Slow(), num_workers=1, timeout=0.2))
+
+
+def test_collate_errors_name_the_field():
+    ragged = [{"img": np.zeros(2), "y": (1, [np.zeros(1)])}, {"img": np.zeros(2), "y": (1, [np.zeros(3)])}]
+    with pytest.raises(RuntimeError, match=r"stack expects each tensor to be equal size, but got \[1\] at "
+                                           r"entry 0 and \[3\] at entry 1 \(while collating field "
+                                           r"sample\['y'\]\[1\]\[0\] of the batch\)$"):
+        default_collate(ragged)
+    with pytest.raises(TypeError, match=r"found <class 'object'> \(while collating field sample\[1\] of the batch\)"):
+        default_collate([(1, object()), (2, object())])
+    Point = collections.namedtuple("Point", "x label")
+    with pytest.raises(TypeError, match=r"sample\['label'\]"):
+        default_collate([Point(1.0, None), Point(2.0, None)])
+    # strings of a tuple field stay the tuple PyTorch returns
+    assert default_collate([(1, "a"), (2, "b")])[1] == ("a", "b")
+    # through a worker process too
+    with pytest.raises(RuntimeError, match=r"while collating field sample\['a'\] of the batch"):
+        list(DataLoader([{"a": np.zeros(i + 1)} for i in range(4)], batch_size=2, num_workers=1))
+
+
+class Squares(Dataset):
+    """Module-level, so spawned workers can unpickle it."""
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        return np.float32(i * i), get_worker_info().id
+
+
+def test_spawn_workers():
+    loader = DataLoader(Squares(), batch_size=2, num_workers=2, multiprocessing_context="spawn")
+    batches = list(loader)
+    assert [b[0].tolist() for b in batches] == [[0.0, 1.0], [4.0, 9.0], [16.0, 25.0]]
+    assert [b[1].tolist() for b in batches] == [[0, 0], [1, 1], [0, 0]]
+    assert batches[0][0].dtype == pytensor.float32

@@ -461,3 +461,95 @@ def test_matches_torch(name, args, kw):
         tsched.step()
         expected.append(tsched.get_last_lr())
     check(run(lambda o: getattr(L, name)(o, *args, **kw), 11, momentum=0.9)[0], expected)
+
+
+def test_more_schedulers_follow_their_formulas():
+    bases = [0.1, 0.01]
+
+    def seq(fn, n):
+        return [[b * fn(e) for b in bases] for e in range(n + 1)]
+
+    check(run(lambda o: L.MultiplicativeLR(o, lambda e: 0.9), 6)[0], seq(lambda e: 0.9 ** e, 6))
+    check(run(lambda o: L.ConstantLR(o, factor=0.5, total_iters=3), 6)[0],
+          seq(lambda e: 0.5 if e < 3 else 1.0, 6))
+    check(run(lambda o: L.PolynomialLR(o, total_iters=4, power=2.0), 7)[0],
+          seq(lambda e: (1 - min(e, 4) / 4) ** 2, 7))
+    # warm restarts: periods 2, 4, 8 (T_mult=2), cosine from base to eta_min within each
+    starts = [0, 2, 6, 14]
+
+    def sgdr(e):
+        k = max(i for i, s in enumerate(starts) if s <= e)
+        t_i = 2 * 2 ** k
+        return (1 + math.cos(math.pi * (e - starts[k]) / t_i)) / 2
+
+    check(run(lambda o: L.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2), 12)[0], seq(sgdr, 12))
+
+
+def test_warm_restarts_fractional_epochs_and_errors():
+    opt = make_opt()
+    sched = L.CosineAnnealingWarmRestarts(opt, T_0=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.step()
+        sched.step(4.5)  # 1.5 into the second period of 3
+    assert sched.get_last_lr() == approx([0.1 * (1 + math.cos(math.pi * 0.5)) / 2,
+                                          0.01 * (1 + math.cos(math.pi * 0.5)) / 2])
+    assert sched.last_epoch == 4
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        L.CosineAnnealingWarmRestarts(make_opt(), T_0=0)
+    with pytest.raises(ValueError, match="Expected integer T_mult >= 1, but got 0.5"):
+        L.CosineAnnealingWarmRestarts(make_opt(), T_0=2, T_mult=0.5)
+    with pytest.raises(ValueError, match="Constant multiplicative factor expected to be between 0 and 1."):
+        L.ConstantLR(make_opt(), factor=2)
+
+
+def test_sequential_lr_warmup_then_decay():
+    opt = make_opt()
+    sched = L.SequentialLR(opt, [L.LinearLR(opt, start_factor=0.5, total_iters=2),
+                                 L.ExponentialLR(opt, gamma=0.5)], milestones=[3])
+    lrs = [sched.get_last_lr()]
+    for _ in range(5):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr())
+    # warmup 0.5, 0.75, 1.0 (x base) for epochs 0-2, then the decay restarts at its epoch 0
+    check(lrs, [[0.05, 0.005], [0.075, 0.0075], [0.1, 0.01], [0.1, 0.01], [0.05, 0.005],
+                [0.025, 0.0025]])
+    state = sched.state_dict()
+    assert "optimizer" not in state and len(state["_schedulers"]) == 2
+    opt2 = make_opt()
+    again = L.SequentialLR(opt2, [L.LinearLR(opt2, start_factor=0.5, total_iters=2),
+                                  L.ExponentialLR(opt2, gamma=0.5)], milestones=[3])
+    again.load_state_dict(state)
+    assert again.last_epoch == 5 and again._schedulers[1].last_epoch == 2
+    with pytest.raises(ValueError, match="expects number of schedulers provided to be one more"):
+        L.SequentialLR(opt, [L.StepLR(opt, 2)], milestones=[3])
+    with pytest.raises(ValueError, match="expects at least one scheduler"):
+        L.SequentialLR(opt, [], milestones=[])
+
+
+@pytest.mark.parametrize("make", [
+    lambda S, o: S.MultiplicativeLR(o, lambda e: 0.9),
+    lambda S, o: S.ConstantLR(o, factor=0.5, total_iters=3),
+    lambda S, o: S.PolynomialLR(o, total_iters=6, power=2.0),
+    lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=3, eta_min=0.01),
+    lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2),
+    lambda S, o: S.SequentialLR(o, [S.LinearLR(o, 0.1, total_iters=3), S.CosineAnnealingLR(o, T_max=5)],
+                                milestones=[4]),
+    lambda S, o: S.SequentialLR(o, [S.ConstantLR(o, 0.2, total_iters=2), S.ExponentialLR(o, 0.9),
+                                    S.StepLR(o, 2, 0.5)], milestones=[3, 7]),
+], ids=["MultiplicativeLR", "ConstantLR", "PolynomialLR", "WarmRestarts", "WarmRestarts_mult",
+        "SequentialLR", "SequentialLR3"])
+def test_more_schedulers_match_torch(make):
+    torch = pytest.importorskip("torch")
+    a, b = (torch.zeros(1, requires_grad=True) for _ in range(2))
+    topt = torch.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tsched = make(torch.optim.lr_scheduler, topt)
+        expected = [tsched.get_last_lr()]
+        for _ in range(13):
+            topt.step()
+            tsched.step()
+            expected.append(tsched.get_last_lr())
+        check(run(lambda o: make(L, o), 13)[0], expected)

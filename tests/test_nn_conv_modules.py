@@ -94,3 +94,54 @@ def test_cnn_learns_a_fixed_batch():
         first = first if first is not None else loss.item()
     assert loss.item() < first / 5
     assert model.conv1.weight.grad is not None and model.conv1.weight.grad.shape == model.conv1.weight.shape
+
+
+def _np_conv2d(x, w, b):
+    """Plain valid cross-correlation, (N, C, H, W) * (O, C, kh, kw)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    out = np.zeros((n, o, h - kh + 1, wd - kw + 1))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = np.einsum("nchw,ochw->no", x[:, :, i:i + kh, j:j + kw], w)
+    return out + b[None, :, None, None]
+
+
+@pytest.mark.parametrize("mode,np_mode", [("reflect", "reflect"), ("replicate", "edge"),
+                                          ("circular", "wrap")])
+@pytest.mark.parametrize("padding", [(1, 2), "same"])
+def test_conv2d_padding_modes(mode, np_mode, padding):
+    conv = nn.Conv2d(2, 3, (3, 4), padding=padding, padding_mode=mode).double()
+    x = np.random.default_rng(0).standard_normal((2, 2, 5, 6))
+    # 'same' with an even kernel puts the extra column after, as PyTorch does
+    widths = ((1, 1), (1, 2)) if padding == "same" else ((1, 1), (2, 2))
+    ref = _np_conv2d(np.pad(x, ((0, 0), (0, 0)) + widths, mode=np_mode),
+                     conv.weight.detach().numpy(), conv.bias.detach().numpy())
+    out = conv(pytensor.from_numpy(x))
+    np.testing.assert_allclose(out.detach().numpy(), ref, rtol=1e-10, atol=1e-10)
+    assert repr(conv).endswith(f", padding_mode={mode})")
+
+
+def test_conv1d_padding_mode_and_bad_modes():
+    conv = nn.Conv1d(1, 1, 3, padding=1, padding_mode="circular", bias=False)
+    with pytensor.no_grad():
+        conv.weight.fill_(1.0)
+    assert conv(pytensor.tensor([[[1.0, 2.0, 3.0, 4.0]]])).tolist() == [[[7.0, 6.0, 9.0, 8.0]]]
+    with pytest.raises(ValueError, match="padding_mode must be one of .* but got padding_mode='foo'"):
+        nn.Conv2d(1, 1, 3, padding_mode="foo")
+    with pytest.raises(ValueError, match='Only "zeros" padding mode is supported for ConvTranspose2d'):
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
+
+
+def test_conv_padding_modes_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal((1, 2, 5, 6)).astype(np.float32)
+    for mode in ("reflect", "replicate", "circular"):
+        ours = nn.Conv2d(2, 2, 3, stride=2, padding=(2, 1), padding_mode=mode)
+        theirs = torch.nn.Conv2d(2, 2, 3, stride=2, padding=(2, 1), padding_mode=mode)
+        with torch.no_grad():
+            theirs.weight.copy_(torch.from_numpy(ours.weight.detach().numpy()))
+            theirs.bias.copy_(torch.from_numpy(ours.bias.detach().numpy()))
+        np.testing.assert_allclose(ours(pytensor.from_numpy(x)).detach().numpy(),
+                                   theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+        assert repr(ours) == repr(theirs)

@@ -1,6 +1,7 @@
 """pytensor.nn.functional: values against numpy (float64), gradcheck of every composed op, and
 the argument errors PyTorch raises."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -75,7 +76,8 @@ def test_softmax_family():
     assert_close(F.softmax(pytensor.tensor(x), dim=1), sm)
     assert_close(F.log_softmax(pytensor.tensor(x), dim=1), np.log(sm))
     # dim=None picks dim 0 for 0-, 1- and 3-d inputs, 1 otherwise, as PyTorch does.
-    assert_close(F.softmax(pytensor.tensor(x)), np.exp(x) / np.exp(x).sum(0, keepdims=True))
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        assert_close(F.softmax(pytensor.tensor(x)), np.exp(x) / np.exp(x).sum(0, keepdims=True))
     assert_close(F.softmin(pytensor.tensor(x), dim=2), np.exp(-x) / np.exp(-x).sum(2, keepdims=True))
     assert F.softmax(pytensor.tensor(x, dtype=pytensor.float32), 1, dtype=pytensor.float64).dtype == pytensor.float64
     assert gradcheck(lambda a: F.log_softmax(a, -1), (t64(2, 3),))
@@ -254,8 +256,10 @@ def test_interpolate_nearest():
     assert_close(out, x.repeat(2, axis=2).repeat(2, axis=3))
     out = F.interpolate(pytensor.tensor(x), size=(3, 2))
     assert_close(out, x[:, :, [0, 0, 1]][:, :, :, [0, 1]])
-    with pytest.raises(ValueError, match="only one of size or scale_factor should be defined"):
+    with pytest.raises(ValueError, match="either size or scale_factor should be defined"):
         F.interpolate(pytensor.tensor(x))
+    with pytest.raises(ValueError, match="only one of size or scale_factor should be defined"):
+        F.interpolate(pytensor.tensor(x), size=2, scale_factor=2)
     with pytest.raises(ValueError, match="align_corners option can only be set"):
         F.interpolate(pytensor.tensor(x), scale_factor=2, align_corners=True)
 
@@ -269,3 +273,48 @@ def test_interpolate_parity_with_torch():
         ours = F.interpolate(pytensor.tensor(x), **kwargs).numpy()
         theirs = torch.nn.functional.interpolate(torch.tensor(x), **kwargs).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6, err_msg=str(kwargs))
+
+
+def test_softmax_implicit_dim_warns_like_pytorch():
+    x = pytensor.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    for name in ("softmax", "log_softmax", "softmin"):
+        with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name} has been deprecated"):
+            out = getattr(F, name)(x)
+        assert out.tolist() == getattr(F, name)(x, dim=1).tolist()
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        assert pytensor.nn.Softmax()(x).tolist() == F.softmax(x, 1).tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.softmax(x, dim=0)
+        pytensor.nn.LogSoftmax(dim=1)(x)
+    # 1-D and 3-D inputs take dim 0, as in PyTorch
+    with pytest.warns(UserWarning):
+        assert F.softmax(pytensor.zeros(2, 4, 1)).tolist() == [[[0.5]] * 4] * 2
+
+
+def test_interpolate_nearest_exact_and_mode_errors():
+    x = pytensor.arange(12.0).reshape(1, 1, 3, 4)
+    assert F.interpolate(x, size=(5, 7), mode="nearest-exact")[0, 0].tolist() == [
+        [0, 0, 1, 2, 2, 3, 3], [0, 0, 1, 2, 2, 3, 3], [4, 4, 5, 6, 6, 7, 7],
+        [8, 8, 9, 10, 10, 11, 11], [8, 8, 9, 10, 10, 11, 11]]
+    assert F.interpolate(x, scale_factor=(0.5, 1.5), mode="nearest-exact").tolist() == [[[[4, 5, 5, 6, 7, 7]]]]
+    assert F.interpolate(pytensor.arange(5.0).reshape(1, 1, 5), size=3, mode="nearest-exact").tolist() == [[[0, 2, 4]]]
+    with pytest.raises(NotImplementedError, match="Got 3D input, but bilinear mode needs 4D input"):
+        F.interpolate(pytensor.ones(1, 2, 3), size=5, mode="bilinear")
+    with pytest.raises(NotImplementedError, match=r"supported \(got 4D\) for the modes: .* \(got foo\)"):
+        F.interpolate(x, size=3, mode="foo")
+    with pytest.raises(NotImplementedError, match=r"Only 3D, 4D and 5D input Tensors supported \(got 2D\)"):
+        F.interpolate(pytensor.ones(2, 3), size=5)
+    with pytest.raises(NotImplementedError, match="interpolate mode bicubic is not supported"):
+        F.interpolate(x, size=3, mode="bicubic")
+    with pytest.raises(ValueError, match="align_corners option can only be set"):
+        F.interpolate(x, size=3, mode="nearest-exact", align_corners=False)
+
+
+def test_interpolate_nearest_exact_parity_with_torch():
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(2, 3, 5, 4)).astype(np.float32)
+    for kwargs in [dict(size=(7, 3)), dict(scale_factor=2.5), dict(size=(2, 9)), dict(scale_factor=(0.7, 1.3))]:
+        ours = F.interpolate(pytensor.tensor(x), mode="nearest-exact", **kwargs).numpy()
+        theirs = torch.nn.functional.interpolate(torch.tensor(x), mode="nearest-exact", **kwargs).numpy()
+        np.testing.assert_array_equal(ours, theirs, err_msg=str(kwargs))

@@ -457,3 +457,20 @@ def test_upsample_matches_torch():
         assert_close(nn.Upsample(**kwargs)(pytensor.tensor(x)), ref, rtol=1e-5, atol=1e-6)
     assert_close(nn.UpsamplingBilinear2d(scale_factor=2)(pytensor.tensor(x)),
                  torch.nn.UpsamplingBilinear2d(scale_factor=2)(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_parameters_to_vector_and_back():
+    from pytensor.nn.utils import parameters_to_vector, vector_to_parameters
+    lin = nn.Linear(2, 3)
+    with pytensor.no_grad():
+        lin.weight.copy_(pytensor.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+        lin.bias.copy_(pytensor.tensor([7.0, 8.0, 9.0]))
+    vec = parameters_to_vector(lin.parameters())
+    assert vec.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    assert vec.requires_grad
+    vector_to_parameters(pytensor.arange(9.0) * 10, lin.parameters())
+    assert lin.weight.tolist() == [[0.0, 10.0], [20.0, 30.0], [40.0, 50.0]]
+    assert lin.bias.tolist() == [60.0, 70.0, 80.0]
+    assert isinstance(lin.weight, nn.Parameter) and lin.weight.requires_grad
+    with pytest.raises(TypeError, match="expected pytensor.Tensor, but got: list"):
+        vector_to_parameters([1.0], lin.parameters())

@@ -500,3 +500,28 @@ def test_pointwise_match_torch(name):
         ref.sum().backward()
         assert_close(xt.grad, xr.grad.numpy(), rtol=1e-6, atol=1e-9)
         assert_close(yt.grad, yr.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_probability_target_errors_name_both_target_forms():
+    x = pytensor.randn(4, 5)
+    with pytest.raises(RuntimeError, match=r"must have the input's shape \(4, 5\), but got shape "
+                                           r"\(4, 4\) \(class-index targets are int64 of shape \(4,\)\)"):
+        F.cross_entropy(x, pytensor.rand(4, 4))
+    with pytest.raises(RuntimeError, match=r"input's shape \(4, 5, 3\), but got shape \(4, 5\)"):
+        F.cross_entropy(pytensor.randn(4, 5, 3), pytensor.rand(4, 5))
+    with pytest.raises(RuntimeError, match=r"but got shape \(4,\)"):
+        pytensor.nn.CrossEntropyLoss()(x, pytensor.rand(4))
+    with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+        F.cross_entropy(x, pytensor.rand(4, 5).softmax(1), ignore_index=3)
+    # the default ignore_index and matching shapes still take the probability path
+    p = pytensor.tensor([[0.0, 1.0, 0.0, 0.0, 0.0]]).repeat(4, 1)
+    assert_close(F.cross_entropy(x, p), F.cross_entropy(x, pytensor.tensor([1, 1, 1, 1])))
+
+
+def test_probability_target_errors_match_torch_types():
+    torch = pytest.importorskip("torch")
+    for kw in ({"ignore_index": 2}, {}):
+        with pytest.raises(RuntimeError):
+            torch.nn.functional.cross_entropy(torch.randn(4, 5), torch.rand(4, 4), **kw)
+        with pytest.raises(RuntimeError):
+            F.cross_entropy(pytensor.randn(4, 5), pytensor.rand(4, 4), **kw)

@@ -442,3 +442,70 @@ def test_module_pickle_and_deepcopy():
         assert all(isinstance(p, nn.Parameter) for p in clone.parameters())
         np.testing.assert_allclose(clone(x).detach().numpy(), expected, rtol=1e-6)
         assert clone.fc1.weight.data_ptr() != net.fc1.weight.data_ptr()
+
+
+def test_full_backward_hooks():
+    lin = nn.Linear(3, 2)
+    with pytensor.no_grad():
+        lin.weight.copy_(pytensor.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    seen = []
+    handle = lin.register_full_backward_hook(
+        lambda m, gi, go: seen.append((m, [g.tolist() for g in gi], [g.tolist() for g in go])))
+    x = pytensor.ones(1, 3, requires_grad=True)
+    (lin(x) * pytensor.tensor([[1.0, 10.0]])).sum().backward()
+    assert seen == [(lin, [[[41.0, 52.0, 63.0]]], [[[1.0, 10.0]]])]
+    handle.remove()
+    # the hook's return value replaces grad_input; parameters still get their gradients
+    lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    lin.zero_grad()
+    x = pytensor.ones(2, 3, requires_grad=True)
+    lin(x).sum().backward()
+    assert x.grad.tolist() == [[0.0] * 3] * 2 and lin.bias.grad.tolist() == [2.0, 2.0]
+    # pre-hooks rewrite grad_output before the module's backward runs
+    pre = nn.Linear(3, 2)
+    pre.register_full_backward_pre_hook(lambda m, go: (go[0] * 2,))
+    x = pytensor.ones(4, 3, requires_grad=True)
+    pre(x).sum().backward()
+    assert pre.bias.grad.tolist() == [8.0, 8.0]
+    np.testing.assert_allclose(x.grad.numpy(), np.tile(2 * pre.weight.detach().numpy().sum(0), (4, 1)),
+                               rtol=1e-6)
+
+
+def test_full_backward_hook_inputs_and_errors():
+    class Two(nn.Module):
+        def forward(self, a, k, b):
+            return a * k, b + 1
+
+    two, seen = Two(), []
+    two.register_full_backward_hook(lambda m, gi, go: seen.append(
+        [None if g is None else g.tolist() for g in gi]))
+    a = pytensor.ones(2, requires_grad=True)
+    out, _ = two(a, 3.0, pytensor.ones(1))
+    out.sum().backward()
+    assert seen == [[[3.0, 3.0], None, None]]  # one entry per positional argument
+    # no input requires grad: the hook fires with the output gradients, and PyTorch's warning
+    lin, seen = nn.Linear(3, 2), []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append((gi, len(go))))
+    with pytest.warns(UserWarning, match="no inputs require gradients"):
+        lin(pytensor.ones(1, 3)).sum().backward()
+    assert seen == [((None,), 1)]
+    with pytensor.no_grad():
+        lin(pytensor.ones(1, 3))
+    assert len(seen) == 1
+    bad = nn.Linear(3, 2)
+    bad.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+    with pytest.raises(RuntimeError, match="Backward hook returned an invalid number of grad_input, "
+                                           "got 2, but expected 1"):
+        bad(pytensor.ones(1, 3, requires_grad=True)).sum().backward()
+    # hooks fire from the last layer back
+    seq, order = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)), []
+    for i, m in enumerate(seq):
+        m.register_full_backward_hook(lambda m, gi, go, i=i: order.append(i))
+    seq(pytensor.ones(5, 2, requires_grad=True)).sum().backward()
+    assert order == [2, 1, 0]
+    # a module pickled without hook tables still runs
+    state = dict(nn.Linear(1, 1).__dict__)
+    del state["_backward_hooks"], state["_backward_pre_hooks"]
+    old = nn.Linear.__new__(nn.Linear)
+    old.__setstate__(state)
+    assert old(pytensor.ones(1, 1)).shape == (1, 1)

@@ -541,3 +541,24 @@ def test_deepcopy_and_custom_optimizer_step():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         optim.SGD([p]).step()
+
+
+def test_named_parameters_keep_their_names():
+    model = pytensor.nn.Sequential(pytensor.nn.Linear(2, 3), pytensor.nn.ReLU(), pytensor.nn.Linear(3, 1))
+    opt = optim.SGD(model.named_parameters(), lr=0.1, momentum=0.9)
+    group = opt.param_groups[0]
+    assert group["param_names"] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [p is q for p, q in zip(group["params"], model.parameters())] == [True] * 4
+    assert opt.state_dict()["param_groups"][0]["param_names"] == group["param_names"]
+    assert opt.state_dict()["param_groups"][0]["params"] == [0, 1, 2, 3]
+    model(pytensor.ones(4, 2)).sum().backward()
+    opt.step()
+    assert set(opt.state_dict()["state"]) == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match="cannot add param group without names to the optimizer"):
+        opt.add_param_group({"params": [pytensor.nn.Parameter(pytensor.ones(1))]})
+    unnamed = optim.Adam(pytensor.nn.Linear(2, 2).parameters())
+    with pytest.raises(ValueError, match="cannot add param group with names to the optimizer"):
+        unnamed.add_param_group({"params": [("w", pytensor.nn.Parameter(pytensor.ones(1)))]})
+    grouped = optim.Adam([{"params": model[0].named_parameters()},
+                          {"params": model[2].named_parameters(), "lr": 0.5}])
+    assert [g["param_names"] for g in grouped.param_groups] == [["weight", "bias"], ["weight", "bias"]]

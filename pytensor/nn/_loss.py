@@ -58,7 +58,22 @@ def _weighted(loss, weight, input, reduction, mean_by_weight):
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if isinstance(target, _C.Tensor) and target.is_floating_point():
+        _check_probability_target(input, target, ignore_index)
     return _nn.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def _check_probability_target(input, target, ignore_index):
+    """Float targets are class probabilities; PyTorch's own messages for a wrong shape talk
+    about class indices (which the user did not mean), so name both forms here."""
+    if ignore_index != -100:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if input.dim() >= 1 and target.shape != input.shape:
+        index_shape = tuple(input.shape[:1]) + tuple(input.shape[2:])
+        raise RuntimeError(
+            f"cross_entropy: floating point targets are class probabilities and must have the "
+            f"input's shape {tuple(input.shape)}, but got shape {tuple(target.shape)} (class-index "
+            f"targets are int64 of shape {index_shape})")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -74,21 +74,29 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _C.where(scaled > threshold, input, soft)
 
 
-def _softmax_dim(ndim):
-    # PyTorch's implicit choice (with a deprecation warning there) when dim is None.
+def _softmax_dim(name, ndim, stacklevel):
+    """PyTorch's implicit choice when dim is None, with PyTorch's deprecation warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _C.softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    return _C.softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _C.log_softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return _C.log_softmax(input, dim, dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    return softmax(-input, dim, dtype=dtype)
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim(), _stacklevel)
+    return _C.softmax(-input, dim, dtype)
 
 
 # ---- linear maps ----------------------------------------------------------------------------
@@ -350,26 +358,34 @@ def _linear_weights(in_size, out_size, scale, align_corners):
     return i0, i1, src - i0
 
 
+_INTERPOLATE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area",
+                      "nearest-exact")
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resizes the spatial dims of an (N, C, *spatial) input: 'nearest' picks source indices,
-    'linear' / 'bilinear' / 'trilinear' blend the two neighbours along each dim in turn."""
-    spatial = input.dim() - 2
-    if spatial < 1:
-        raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
-                         f"{input.dim()}D) for the modes: nearest | linear | bilinear")
-    linear_modes = {"linear": 1, "bilinear": 2, "trilinear": 3}
-    if mode in linear_modes:
-        if linear_modes[mode] != spatial:
-            raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
-                                      f"{linear_modes[mode] + 2}D input")
-    elif mode != "nearest":
-        raise NotImplementedError(f"Input Error: interpolate mode {mode} is not supported")
-    elif align_corners is not None:
+    """Resizes the spatial dims of an (N, C, *spatial) input: 'nearest' and 'nearest-exact'
+    pick source indices, 'linear' / 'bilinear' / 'trilinear' blend the two neighbours along
+    each dim in turn."""
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if (size is None) == (scale_factor is None):
+    if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    spatial = input.dim() - 2
+    linear_modes = {"linear": 1, "bilinear": 2, "trilinear": 3}
+    if mode in linear_modes and spatial in (1, 2, 3) and linear_modes[mode] != spatial:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
+                                  f"{linear_modes[mode] + 2}D input")
+    if spatial not in (1, 2, 3) or mode not in _INTERPOLATE_MODES:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
+    if mode not in linear_modes and mode not in ("nearest", "nearest-exact"):
+        raise NotImplementedError(f"Input Error: interpolate mode {mode} is not supported")
     in_sizes = list(input.shape[2:])
     if size is not None:
         out_sizes = [size] * spatial if isinstance(size, int) else list(size)
@@ -384,8 +400,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     for k in range(spatial):
         d = 2 + k
         in_size, out_size = in_sizes[k], out_sizes[k]
-        if mode == "nearest":
-            src = np.minimum(np.floor(np.arange(out_size) * scales[k]).astype(np.int64), in_size - 1)
+        if mode in ("nearest", "nearest-exact"):
+            # nearest takes floor(dst * scale) (PyTorch's legacy rule), nearest-exact the source
+            # pixel whose centre is nearest: floor((dst + 0.5) * scale)
+            dst = np.arange(out_size) + (0.5 if mode == "nearest-exact" else 0.0)
+            src = np.minimum(np.floor(dst * scales[k]).astype(np.int64), in_size - 1)
             out = out.index_select(d, pytensor.tensor(src, device=input.device))
             continue
         i0, i1, w1 = _linear_weights(in_size, out_size, scales[k], bool(align_corners))

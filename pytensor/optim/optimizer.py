@@ -99,6 +99,13 @@ class Optimizer:
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
+        named = bool(params) and all(isinstance(p, tuple) and len(p) == 2 for p in params)
+        if named:  # model.named_parameters(): PyTorch keeps the names as 'param_names'
+            param_group = dict(param_group, param_names=[name for name, _ in params])
+            params = [p for _, p in params]
+        if self.param_groups and named != ("param_names" in self.param_groups[0]):
+            raise ValueError("all optimizer param groups should be with/without names. cannot add "
+                             f"param group {'with' if named else 'without'} names to the optimizer")
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "

@@ -7,6 +7,8 @@ from pytensor.nn.parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
 
 def _ntuple(x, n):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,) * n
@@ -29,8 +31,11 @@ class _ConvNd(Module):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
             if padding == "same" and any(s != 1 for s in _ntuple(stride, n)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is supported")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+                             f"padding_mode={padding_mode!r}")
+        if transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _ntuple(kernel_size, n)
         self.stride = _ntuple(stride, n)
@@ -66,7 +71,25 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+    def _conv_forward(self, conv, input):
+        """zeros padding is the conv op's own; the other modes pad the input explicitly (F.pad
+        takes the last dim first) and convolve with no padding."""
+        if self.padding_mode == "zeros":
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pairs = [(t // 2, t - t // 2) for t in totals]
+        else:
+            pairs = [(p, p) for p in ((0,) * len(self.kernel_size) if self.padding == "valid"
+                                      else self.padding)]
+        widths = [w for pair in reversed(pairs) for w in pair]
+        return conv(F.pad(input, widths, mode=self.padding_mode), self.weight, self.bias,
+                    self.stride, 0, self.dilation, self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -76,8 +99,7 @@ class Conv1d(_ConvNd):
                          0, groups, bias, padding_mode, 1, device, dtype)
 
     def forward(self, input):
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+        return self._conv_forward(F.conv1d, input)
 
 
 class Conv2d(_ConvNd):
@@ -87,8 +109,7 @@ class Conv2d(_ConvNd):
                          0, groups, bias, padding_mode, 2, device, dtype)
 
     def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+        return self._conv_forward(F.conv2d, input)
 
 
 class ConvTranspose1d(_ConvNd):

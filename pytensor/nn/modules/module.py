@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from pytensor import _C
 from pytensor.autograd import no_grad
+from pytensor.nn.modules._backward_hook import BackwardHook
 from pytensor.nn.parameter import Parameter
 
 __all__ = ["Module", "RemovableHandle"]
@@ -85,6 +86,14 @@ class Module:
         setattr_(self, "_forward_hooks", OrderedDict())
         setattr_(self, "_forward_hooks_with_kwargs", OrderedDict())
         setattr_(self, "_forward_hooks_always_called", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_backward_hooks", OrderedDict())
+
+    def __setstate__(self, state):
+        # Modules pickled before the backward hooks existed get empty hook tables.
+        self.__dict__.update(state)
+        for name in ("_backward_pre_hooks", "_backward_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -519,6 +528,25 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) -> None or new grad_output, run when the gradients of the
+        module's outputs are known (before those of its inputs are computed)."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) -> None or new grad_input, run when the
+        gradients of the module's positional inputs are computed (None for arguments that are
+        not tensors requiring grad)."""
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
     def _call_with_hooks(self, args, kwargs):
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -532,6 +560,10 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if (self._backward_hooks or self._backward_pre_hooks) and _C.is_grad_enabled():
+            backward_hook = BackwardHook(self, len(args))
+            args = backward_hook.wrap_inputs(args)
         called = set()
         try:
             output = self.forward(*args, **kwargs)
@@ -555,10 +587,11 @@ class Module:
                     except Exception:  # noqa: BLE001 - the original error is the one to raise
                         pass
             raise
-        return output
+        return output if backward_hook is None else backward_hook.wrap_outputs(output)
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 

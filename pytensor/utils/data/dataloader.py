@@ -62,6 +62,24 @@ _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, nu
                   "lists; found {}")
 
 
+_ANNOTATED_ERRORS = (RuntimeError, TypeError, ValueError, IndexError, NotImplementedError)
+
+
+def _collate_field(key, samples):
+    """default_collate of one field; an error names the field's path in the sample (PyTorch's
+    messages do not say which field of a dict or tuple failed)."""
+    try:
+        return default_collate(samples)
+    except _ANNOTATED_ERRORS as e:
+        if type(e) not in _ANNOTATED_ERRORS:
+            raise
+        message, path = getattr(e, "_collate_field", (str(e), ""))
+        path = f"[{key!r}]{path}"
+        error = type(e)(f"{message} (while collating field sample{path} of the batch)")
+        error._collate_field = (message, path)
+        raise error.with_traceback(e.__traceback__) from None
+
+
 def default_collate(batch):
     """Stacks a list of samples into a batch: tensors and arrays are stacked along a new first
     dim, Python numbers become a tensor (floats float64, ints int64, bools bool), strings stay a
@@ -82,14 +100,14 @@ def default_collate(batch):
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
-        return _rebuild_like(elem, {k: default_collate([d[k] for d in batch]) for k in elem})
+        return _rebuild_like(elem, {k: _collate_field(k, [d[k] for d in batch]) for k in elem})
     if _is_namedtuple(elem):
-        return type(elem)(*(default_collate(s) for s in zip(*batch)))
+        return type(elem)(*(_collate_field(k, s) for k, s in zip(elem._fields, zip(*batch))))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(s) for s in zip(*batch)]
+        columns = [_collate_field(i, s) for i, s in enumerate(zip(*batch))]
         return columns if isinstance(elem, tuple) else _rebuild_like(elem, columns)
     raise TypeError(_COLLATE_ERROR.format(type(elem)))
 
