@@ -525,3 +525,30 @@ def test_probability_target_errors_match_torch_types():
             torch.nn.functional.cross_entropy(torch.randn(4, 5), torch.rand(4, 4), **kw)
         with pytest.raises(RuntimeError):
             F.cross_entropy(pytensor.randn(4, 5), pytensor.rand(4, 4), **kw)
+
+
+@pytest.mark.parametrize("shape", [(7, 1000), (3, 13), (2, 300, 4)])
+def test_cross_entropy_vectorised_exp_matches_libm_and_numpy(shape):
+    """float32 rows with contiguous classes take the vectorised exp; the libm path and float64
+    numpy are the references (strided classes, shape (2, 300, 4), stay on libm)."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(0, 10, size=shape).astype(np.float32)
+    t = rng.integers(0, shape[1], size=(shape[0],) + shape[2:])
+    results = []
+    for reference in (False, True):
+        pytensor._C._use_reference_vecmath(reference)
+        try:
+            px = pytensor.from_numpy(x.copy()).requires_grad_()
+            loss = F.cross_entropy(px, pytensor.from_numpy(t), label_smoothing=0.1)
+            loss.backward()
+            results.append((loss.item(), px.grad.numpy()))
+        finally:
+            pytensor._C._use_reference_vecmath(False)
+    x64 = np.moveaxis(x.astype(np.float64), 1, -1).reshape(-1, shape[1])
+    logp = x64 - x64.max(1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(1, keepdims=True))
+    tt = t.reshape(-1)
+    expected = -(0.9 * logp[np.arange(len(tt)), tt] + 0.1 * logp.mean(1)).mean()
+    for loss, grad in results:
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-7)

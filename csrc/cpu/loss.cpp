@@ -1,15 +1,18 @@
 // Fused cross-entropy / NLL: one task owns whole positions; per position one pass for the max,
 // one for the sum of exp, one for the loss (forward), or one pass writing the gradient from
 // the saved log-sum-exp (backward). Sums accumulate in double. The loops are themselves the
-// plain reference: the tests hold them against a composite (log_softmax + gather) and numpy.
+// plain reference: the tests hold them against a composite (log_softmax + gather) and numpy;
+// float32 rows with contiguous classes take their exps from cpu/vecmath's vectorised kernel.
 #include "cpu/loss.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/gil.h"
 #include "core/parallel.h"
+#include "cpu/vecmath.h"
 
 namespace pt::cpu {
 namespace {
@@ -39,13 +42,39 @@ struct TargetWeights {
   }
 };
 
+// The vectorised float32 exp for T = float where the CPU has one, else null (libm runs).
 template <class T>
-double log_sum_exp(const Position<T>& p) {
+VecKernelF32 vector_exp() {
+  return std::is_same_v<T, float> ? vec_kernel_f32(VecFn::Exp) : nullptr;
+}
+
+// Calls fn(c, exp(x[c] - shift)) for every class c in order. Contiguous float32 classes go
+// through the vectorised exp in chunks; otherwise libm in double.
+template <class T, class F>
+void for_each_exp(const Position<T>& p, double shift, VecKernelF32 vexp, F fn) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (vexp && p.stride == 1) {
+      constexpr int64_t kChunk = 256;
+      float buf[kChunk];
+      for (int64_t c0 = 0; c0 < p.classes; c0 += kChunk) {
+        const int64_t n = std::min(kChunk, p.classes - c0);
+        for (int64_t i = 0; i < n; ++i) buf[i] = static_cast<float>(p.x[c0 + i] - shift);
+        vexp(buf, buf, n);
+        for (int64_t i = 0; i < n; ++i) fn(c0 + i, static_cast<double>(buf[i]));
+      }
+      return;
+    }
+  }
+  for (int64_t c = 0; c < p.classes; ++c) fn(c, std::exp(static_cast<double>(p.at(c)) - shift));
+}
+
+template <class T>
+double log_sum_exp(const Position<T>& p, VecKernelF32 vexp) {
   T m = -std::numeric_limits<T>::infinity();
   for (int64_t c = 0; c < p.classes; ++c) m = p.at(c) > m ? p.at(c) : m;
   if (std::isinf(m)) return m;  // all -inf (or a +inf): no finite shift exists
   double s = 0;
-  for (int64_t c = 0; c < p.classes; ++c) s += std::exp(static_cast<double>(p.at(c) - m));
+  for_each_exp(p, static_cast<double>(m), vexp, [&](int64_t, double e) { s += e; });
   return static_cast<double>(m) + std::log(s);
 }
 
@@ -59,11 +88,12 @@ void forward(const Tensor& xt, const Tensor& target, const NllGeometry& g, const
   T* lp = loss->data<T>();
   T* dp = o.prob_target ? nullptr : denom->data<T>();
   T* sp = o.log_softmax ? lse_out->data<T>() : nullptr;
+  const VecKernelF32 vexp = vector_exp<T>();
   parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const int64_t base = p / inner * C * inner + p % inner;
       const Position<T> pos{x + base, inner, C};
-      const double lse = o.log_softmax ? log_sum_exp(pos) : 0.0;
+      const double lse = o.log_softmax ? log_sum_exp(pos, vexp) : 0.0;
       if (sp) sp[p] = static_cast<T>(lse);
       double l = 0;
       if (o.prob_target) {
@@ -97,6 +127,7 @@ void backward(const Tensor& xt, const Tensor& target, const Tensor& lse_t, const
   const int64_t C = g.classes, inner = g.inner;
   const TargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
                             o.smoothing / static_cast<double>(C), 1.0 - o.smoothing};
+  const VecKernelF32 vexp = vector_exp<T>();
   parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const int64_t base = p / inner * C * inner + p % inner;
@@ -114,9 +145,12 @@ void backward(const Tensor& xt, const Tensor& target, const Tensor& lse_t, const
       double bsum = 0;
       if (o.log_softmax)
         for (int64_t c = 0; c < C; ++c) bsum += weight_of(c);
-      for (int64_t c = 0; c < C; ++c) {
-        const double sm = o.log_softmax ? std::exp(pos.at(c) - lse) : 0.0;
-        d[c * inner] = static_cast<T>(s * (bsum * sm - weight_of(c)));
+      if (o.log_softmax) {
+        for_each_exp(pos, lse, vexp, [&](int64_t c, double sm) {
+          d[c * inner] = static_cast<T>(s * (bsum * sm - weight_of(c)));
+        });
+      } else {
+        for (int64_t c = 0; c < C; ++c) d[c * inner] = static_cast<T>(-s * weight_of(c));
       }
       if (dq)
         for (int64_t c = 0; c < C; ++c)
