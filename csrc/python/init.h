@@ -14,7 +14,7 @@ void init_index(py::module_& m, TensorClass& cls);        // bind_index.cpp
 void init_linalg(py::module_& m, TensorClass& cls);       // bind_linalg.cpp
 void init_interop(py::module_& m, TensorClass& cls);      // bind_interop.cpp: numpy, DLPack
 void init_autograd(py::module_& m, TensorClass& cls);     // bind_autograd.cpp
-void init_loss(py::module_& m, TensorClass& cls);         // bind_loss.cpp: _C._nn losses
+void init_nn(py::module_& m, TensorClass& cls);           // bind_nn.cpp: _C._nn losses, linear, norms
 void init_conv(py::module_& m, TensorClass& cls);         // bind_conv.cpp: convolution, pooling
 void init_optim(py::module_& m);  // bind_optim.cpp: fused optimizer updates (private)
 

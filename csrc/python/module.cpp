@@ -53,7 +53,7 @@ PYBIND11_MODULE(_C, m) {
   init_linalg(m, cls);
   init_interop(m, cls);
   init_autograd(m, cls);
-  init_loss(m, cls);
+  init_nn(m, cls);
   init_conv(m, cls);
   init_optim(m);
 }

@@ -7,7 +7,7 @@
 
 namespace pt::python {
 
-void init_loss(py::module_& m, TensorClass&) {
+void init_nn(py::module_& m, TensorClass&) {
   py::module_ nn = m.def_submodule("_nn");
   const auto input = py::arg("input"), target = py::arg("target");
   const auto reduction = py::arg("reduction") = "mean";
