@@ -1,5 +1,6 @@
-"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, LSTM projections) and the
-single-step RNNCell, LSTMCell, GRUCell, with PyTorch's parameter names, gate order and shapes.
+"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, LSTM projections; padded or
+PackedSequence input) and the single-step RNNCell, LSTMCell, GRUCell, with PyTorch's parameter
+names, gate order and shapes.
 
 Each layer and direction projects the whole sequence with one matmul (x @ W_ih^T + b_ih for
 all time steps); the time loop then does one matmul with W_hh and the gate math per step. The
@@ -12,6 +13,7 @@ from pytensor.nn import functional as F
 from pytensor.nn import init
 from pytensor.nn.modules.module import Module
 from pytensor.nn.parameter import Parameter
+from pytensor.nn.utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -48,6 +50,23 @@ def _gru_step(gi, h, w_hh, b_hh, w_hr=None):
 _STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_step,
           "GRU": _gru_step}
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _first_rows(state, n):
+    return tuple(s[:n] for s in state) if isinstance(state, tuple) else state[:n]
+
+
+def _advance(step, gi, state, n, w_hh, b_hh, w_hr):
+    """One step for the first n rows of the batch (those of a packed batch still running at
+    this step); the other rows keep their state: a finished sequence its last one, and in the
+    reverse direction a not yet started one its initial one."""
+    rows = state[0].shape[0] if isinstance(state, tuple) else state.shape[0]
+    if n == rows:
+        return step(gi, state, w_hh, b_hh, w_hr)
+    new = step(gi, _first_rows(state, n), w_hh, b_hh, w_hr)
+    if isinstance(state, tuple):
+        return tuple(pytensor.cat([a, b[n:]]) for a, b in zip(new, state))
+    return pytensor.cat([new, state[n:]])
 
 
 def _reset_uniform(module):
@@ -190,15 +209,26 @@ class RNNBase(Module):
     # ---- forward ------------------------------------------------------------------------
 
     def forward(self, input, hx=None):
-        if input.dim() not in (2, 3):
-            raise ValueError(f"{self._get_name()}: Expected input to be 2D or 3D, got "
-                             f"{input.dim()}D instead")
-        batched = input.dim() == 3
-        if not batched:
-            input = input.unsqueeze(0 if self.batch_first else 1)
-        x = input.transpose(0, 1) if self.batch_first else input  # (T, B, I)
-        self._check_input(x)
-        states = self._prepare_hidden(hx, batched, x.shape[1], x)
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            # x is (N, I): the time steps one after the other, step t has batch_sizes[t] rows
+            x, batched = input.data, True
+            batch_sizes = [int(n) for n in input.batch_sizes.tolist()]
+            self._check_input(x)
+            states = self._prepare_hidden(hx, True, batch_sizes[0], x)
+            if input.sorted_indices is not None:  # hx comes in the caller's batch order
+                states = [s.index_select(1, input.sorted_indices) for s in states]
+        else:
+            if input.dim() not in (2, 3):
+                raise ValueError(f"{self._get_name()}: Expected input to be 2D or 3D, got "
+                                 f"{input.dim()}D instead")
+            batched = input.dim() == 3
+            if not batched:
+                input = input.unsqueeze(0 if self.batch_first else 1)
+            x = input.transpose(0, 1) if self.batch_first else input  # (T, B, I)
+            self._check_input(x)
+            states = self._prepare_hidden(hx, batched, x.shape[1], x)
+            batch_sizes = [x.shape[1]] * x.shape[0]
 
         step = _STEPS[self.mode]
         is_lstm = self.mode == "LSTM"
@@ -215,25 +245,31 @@ class RNNBase(Module):
                 b_ih, b_hh = (w[2], w[3]) if self.bias else (None, None)
                 w_hr = w[-1] if self.proj_size > 0 else None
                 state = (states[0][k], states[1][k]) if is_lstm else states[0][k]
-                gates = F.linear(x, w_ih, b_ih).unbind(0)
+                gates = F.linear(x, w_ih, b_ih)
+                gates = gates.split(batch_sizes) if packed else gates.unbind(0)
                 seq = [None] * len(gates)
                 order = range(len(gates) - 1, -1, -1) if direction else range(len(gates))
                 for t in order:
-                    state = step(gates[t], state, w_hh, b_hh, w_hr)
-                    seq[t] = state[0] if is_lstm else state
-                outputs.append(pytensor.stack(seq))
+                    state = _advance(step, gates[t], state, batch_sizes[t], w_hh, b_hh, w_hr)
+                    h = state[0] if is_lstm else state
+                    seq[t] = h[:batch_sizes[t]] if packed else h
+                outputs.append(pytensor.cat(seq) if packed else pytensor.stack(seq))
                 finals.append(state)
-            x = outputs[0] if num_directions == 1 else pytensor.cat(outputs, 2)
+            x = outputs[0] if num_directions == 1 else pytensor.cat(outputs, -1)
 
-        output = x.transpose(0, 1) if self.batch_first else x
-        if is_lstm:
-            h_n = pytensor.stack([s[0] for s in finals])
-            c_n = pytensor.stack([s[1] for s in finals])
-            hidden = (h_n, c_n) if batched else (h_n.squeeze(1), c_n.squeeze(1))
+        finals = [list(s) if is_lstm else [s] for s in finals]
+        hidden = [pytensor.stack([s[k] for s in finals]) for k in range(len(finals[0]))]
+        if packed:
+            if input.unsorted_indices is not None:
+                hidden = [h.index_select(1, input.unsorted_indices) for h in hidden]
+            output = PackedSequence(x, input.batch_sizes, input.sorted_indices,
+                                    input.unsorted_indices)
         else:
-            h_n = pytensor.stack(finals)
-            hidden = h_n if batched else h_n.squeeze(1)
+            output = x.transpose(0, 1) if self.batch_first else x
         if not batched:
+            hidden = [h.squeeze(1) for h in hidden]
+        hidden = tuple(hidden) if is_lstm else hidden[0]
+        if not packed and not batched:
             output = output.squeeze(0 if self.batch_first else 1)
         return output, hidden
 
