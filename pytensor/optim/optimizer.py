@@ -159,14 +159,9 @@ class Optimizer:
         return loss
 
     def _update_group(self, group):
-        """Updates one group: self._update(p, grad, group, state) for each p that has a grad.
-        The built-in optimizers override it to read the group's options once and call their
-        fused C++ update per parameter."""
-        state = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is not None:
-                self._update(p, grad, group, state[p])
+        """Updates one group; each built-in optimizer reads the group's options once and calls
+        its fused C++ update per parameter that has a grad."""
+        raise NotImplementedError
 
     def state_dict(self):
         """{'state': {index: buffers}, 'param_groups': [group with 'params' as indices]}: the
