@@ -10,10 +10,6 @@
 #include <cstdint>
 #include <type_traits>
 
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
-
 #include "cpu/optim.h"
 
 namespace pt::cpu {
@@ -49,10 +45,6 @@ const OptimKernels& optim_kernels_avx2();  // optim_avx2.cpp; only on CPUs with 
 
 namespace {
 
-// Elements per block: the square roots of a block are taken in one vector pass between the
-// loops that make and use them.
-constexpr int64_t kOptimBlock = 256;
-
 // a * b + c, rounded once where the ISA has FMA (as PyTorch's vectorised kernels), twice
 // otherwise (as its baseline ones).
 template <class T>
@@ -78,27 +70,6 @@ struct Lerp {
 template <class T>
 inline T max_nan(T a, T b) {
   return (a > b || a != a) ? a : b;
-}
-
-// x = sqrt(x) over a block with vector instructions: compilers keep std::sqrt scalar while it
-// may set errno.
-template <class T>
-inline void sqrt_block(T* x, int64_t n) {
-  int64_t i = 0;
-#if defined(__AVX2__)
-  if constexpr (std::is_same_v<T, float>) {
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_sqrt_ps(_mm256_loadu_ps(x + i)));
-  } else {
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(x + i, _mm256_sqrt_pd(_mm256_loadu_pd(x + i)));
-  }
-#elif defined(__SSE2__)
-  if constexpr (std::is_same_v<T, float>) {
-    for (; i + 4 <= n; i += 4) _mm_storeu_ps(x + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
-  } else {
-    for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
-  }
-#endif
-  for (; i < n; ++i) x[i] = std::sqrt(x[i]);
 }
 
 // Calls f(std::bool_constant<flag>{}...) so that each combination of options is its own loop.
@@ -151,29 +122,15 @@ void adam_loop(const OptimData& d, int64_t begin, int64_t end, const AdamOptions
   const Lerp<T> lerp(T(1 - o.beta1));
   const double bias1 = 1 - std::pow(o.beta1, o.step), bias2 = 1 - std::pow(o.beta2, o.step);
   const T neg_step_size = T(-(o.lr / bias1)), bias2_sqrt = T(std::pow(bias2, 0.5));
-  T root[kOptimBlock];
-  for (int64_t b = begin; b < end; b += kOptimBlock) {
-    const int64_t n = end - b < kOptimBlock ? end - b : kOptimBlock;
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = b + k;
-      T g = sign * grad[i];
-      if constexpr (Decay && Decoupled) p[i] = p[i] * keep;
-      if constexpr (Decay && !Decoupled) g = madd(p[i], wd, g);
-      m[i] = lerp(m[i], g);
-      const T vi = madd(rest2 * g, g, v[i] * beta2);
-      v[i] = vi;
-      if constexpr (Amsgrad) {
-        v_max[i] = max_nan(v_max[i], vi);
-        root[k] = v_max[i];
-      } else {
-        root[k] = vi;
-      }
-    }
-    sqrt_block(root, n);
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = b + k;
-      p[i] = p[i] + (neg_step_size * m[i]) / (root[k] / bias2_sqrt + eps);
-    }
+  for (int64_t i = begin; i < end; ++i) {
+    T g = sign * grad[i];
+    if constexpr (Decay && Decoupled) p[i] = p[i] * keep;
+    if constexpr (Decay && !Decoupled) g = madd(p[i], wd, g);
+    m[i] = lerp(m[i], g);
+    T vi = madd(rest2 * g, g, v[i] * beta2);
+    v[i] = vi;
+    if constexpr (Amsgrad) vi = v_max[i] = max_nan(v_max[i], vi);
+    p[i] = p[i] + (neg_step_size * m[i]) / (std::sqrt(vi) / bias2_sqrt + eps);
   }
 }
 
@@ -190,35 +147,24 @@ void rmsprop_loop(const OptimData& d, int64_t begin, int64_t end, const RmspropO
   const T sign = o.maximize ? T(-1) : T(1), wd = T(o.weight_decay), alpha = T(o.alpha),
           rest = T(1 - o.alpha), eps = T(o.eps), mom = T(o.momentum), neg_lr = T(-o.lr);
   const Lerp<T> lerp(T(1 - o.alpha));
-  T gs[kOptimBlock], root[kOptimBlock];
-  for (int64_t b = begin; b < end; b += kOptimBlock) {
-    const int64_t n = end - b < kOptimBlock ? end - b : kOptimBlock;
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = b + k;
-      T g = sign * grad[i];
-      if constexpr (Decay) g = madd(p[i], wd, g);
-      gs[k] = g;
-      const T vi = madd(rest * g, g, v[i] * alpha);
-      v[i] = vi;
-      if constexpr (Centered) {
-        const T ai = lerp(a[i], g);
-        a[i] = ai;
-        root[k] = madd(-ai, ai, vi);
-      } else {
-        root[k] = vi;
-      }
+  for (int64_t i = begin; i < end; ++i) {
+    T g = sign * grad[i];
+    if constexpr (Decay) g = madd(p[i], wd, g);
+    const T vi = madd(rest * g, g, v[i] * alpha);
+    v[i] = vi;
+    T var = vi;
+    if constexpr (Centered) {
+      const T ai = lerp(a[i], g);
+      a[i] = ai;
+      var = madd(-ai, ai, vi);
     }
-    sqrt_block(root, n);
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = b + k;
-      const T avg = root[k] + eps;
-      if constexpr (Momentum) {
-        const T bi = buf[i] * mom + gs[k] / avg;
-        buf[i] = bi;
-        p[i] = madd(bi, neg_lr, p[i]);
-      } else {
-        p[i] = p[i] + (neg_lr * gs[k]) / avg;
-      }
+    const T avg = std::sqrt(var) + eps;
+    if constexpr (Momentum) {
+      const T bi = buf[i] * mom + g / avg;
+      buf[i] = bi;
+      p[i] = madd(bi, neg_lr, p[i]);
+    } else {
+      p[i] = p[i] + (neg_lr * g) / avg;
     }
   }
 }
@@ -231,22 +177,12 @@ void adagrad_loop(const OptimData& d, int64_t begin, int64_t end, const AdagradO
   T* __restrict s = static_cast<T*>(d.state[0]);
   const T sign = o.maximize ? T(-1) : T(1), wd = T(o.weight_decay), eps = T(o.eps),
           neg_clr = T(-(o.lr / (1 + (o.step - 1) * o.lr_decay)));
-  T gs[kOptimBlock], root[kOptimBlock];
-  for (int64_t b = begin; b < end; b += kOptimBlock) {
-    const int64_t n = end - b < kOptimBlock ? end - b : kOptimBlock;
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = b + k;
-      T g = sign * grad[i];
-      if constexpr (Decay) g = madd(p[i], wd, g);
-      gs[k] = g;
-      s[i] = madd(g, g, s[i]);
-      root[k] = s[i];
-    }
-    sqrt_block(root, n);
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = b + k;
-      p[i] = p[i] + (neg_clr * gs[k]) / (root[k] + eps);
-    }
+  for (int64_t i = begin; i < end; ++i) {
+    T g = sign * grad[i];
+    if constexpr (Decay) g = madd(p[i], wd, g);
+    const T si = madd(g, g, s[i]);
+    s[i] = si;
+    p[i] = p[i] + (neg_clr * g) / (std::sqrt(si) + eps);
   }
 }
 
