@@ -18,9 +18,10 @@ namespace {
 
 constexpr int64_t kGrain = 32768;
 
+// The data of an optional tensor argument, or null.
 template <class T>
-const T* ptr_or_null(const Tensor* t) {
-  return t ? static_cast<const T*>((*t)->raw_data()) : nullptr;
+T* or_null(const Tensor* t) {
+  return t ? (*t)->data<T>() : nullptr;
 }
 
 // Calls fn(run, n) for each contiguous run of channel c: n = inner values starting at run.
@@ -135,26 +136,17 @@ void backward_kernel(const NormGeometry& geo, const T* x, const T* g, const T* w
   });
 }
 
-template <class T>
-T* data(const Tensor& t) {
-  return static_cast<T*>(t->raw_data());
-}
-template <class T>
-T* data_or_null(const Tensor* t) {
-  return t ? static_cast<T*>((*t)->raw_data()) : nullptr;
-}
-
 }  // namespace
 
 void norm_forward(const NormGeometry& geo, const Tensor& x, const Tensor& y, const Tensor* w,
-                  const Tensor* b, bool stats_given, const Tensor* mean_in, const Tensor* var_in,
-                  double eps, const Tensor& mean, const Tensor& rstd, const Tensor* var) {
+                  const Tensor* b, const Tensor* mean_in, const Tensor* var_in, double eps,
+                  const Tensor& mean, const Tensor& rstd, const Tensor* var) {
   GilRelease nogil(x->numel() >= kGrain);
   PT_DISPATCH_FLOAT(x->dtype(), "norm_forward", [&] {
-    forward_kernel<scalar_t>(geo, data<scalar_t>(x), data<scalar_t>(y), ptr_or_null<scalar_t>(w),
-                             ptr_or_null<scalar_t>(b), stats_given ? ptr_or_null<scalar_t>(mean_in) : nullptr,
-                             stats_given ? ptr_or_null<scalar_t>(var_in) : nullptr, eps,
-                             data<scalar_t>(mean), data<scalar_t>(rstd), data_or_null<scalar_t>(var));
+    forward_kernel<scalar_t>(geo, x->data<scalar_t>(), y->data<scalar_t>(), or_null<scalar_t>(w),
+                             or_null<scalar_t>(b), or_null<scalar_t>(mean_in),
+                             or_null<scalar_t>(var_in), eps,
+                             mean->data<scalar_t>(), rstd->data<scalar_t>(), or_null<scalar_t>(var));
   });
 }
 
@@ -163,10 +155,10 @@ void norm_backward(const NormGeometry& geo, const Tensor& x, const Tensor& g, co
                    const Tensor* dw, const Tensor* db) {
   GilRelease nogil(x->numel() >= kGrain);
   PT_DISPATCH_FLOAT(x->dtype(), "norm_backward", [&] {
-    backward_kernel<scalar_t>(geo, data<scalar_t>(x), data<scalar_t>(g), ptr_or_null<scalar_t>(w),
-                              data<scalar_t>(mean), data<scalar_t>(rstd), batch_stats,
-                              data_or_null<scalar_t>(dx), data_or_null<scalar_t>(dw),
-                              data_or_null<scalar_t>(db));
+    backward_kernel<scalar_t>(geo, x->data<scalar_t>(), g->data<scalar_t>(), or_null<scalar_t>(w),
+                              mean->data<scalar_t>(), rstd->data<scalar_t>(), batch_stats,
+                              or_null<scalar_t>(dx), or_null<scalar_t>(dw),
+                              or_null<scalar_t>(db));
   });
 }
 

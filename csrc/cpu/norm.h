@@ -15,12 +15,12 @@ struct NormGeometry {
   bool affine_by_channel;
 };
 
-// y = (x - mean) * rstd * w + b per channel. With `stats_given` the statistics come from
-// mean_in / var_in (running statistics); otherwise they are computed (biased variance).
-// mean / rstd / var receive the per-channel values used (var may be null). w and b may be null.
+// y = (x - mean) * rstd * w + b per channel. The statistics come from mean_in / var_in
+// (running statistics) when given, else are computed (biased variance). mean / rstd / var
+// receive the per-channel values used (var may be null). w and b may be null.
 void norm_forward(const NormGeometry& geo, const Tensor& x, const Tensor& y, const Tensor* w,
-                  const Tensor* b, bool stats_given, const Tensor* mean_in, const Tensor* var_in,
-                  double eps, const Tensor& mean, const Tensor& rstd, const Tensor* var);
+                  const Tensor* b, const Tensor* mean_in, const Tensor* var_in, double eps,
+                  const Tensor& mean, const Tensor& rstd, const Tensor* var);
 
 // Gradients from the upstream gradient g and the saved statistics. `batch_stats`: the
 // statistics were computed from x, so they depend on it (training); else they were constants.

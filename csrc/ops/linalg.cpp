@@ -326,7 +326,20 @@ struct LinearBackward final : autograd::Node {
   bool has_bias_;
 };
 
-Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+// The fused 2-D product and its node; input (M, K), weight (N, K), bias null or (N,).
+static Tensor linear_2d(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  Tensor out = linear_forward(input, weight, bias);
+  if (autograd::needs_grad({&input, &weight, &bias})) {
+    auto node = autograd::make_node<LinearBackward>({&input, &weight, &bias}, bool(bias));
+    if (weight->requires_grad()) node->input_ = autograd::SavedVariable(input, false);
+    if (input->requires_grad()) node->weight_ = autograd::SavedVariable(weight, false);
+    autograd::set_history(out, node);
+  }
+  return out;
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias_opt) {
+  const Tensor bias = bias_opt.value_or(Tensor());
   check_pair(input, weight, "linear");
   PT_CHECK(weight->dim() == 1 || weight->dim() == 2, RuntimeError,
            "linear: weight must be 1-D or 2-D (out_features, in_features), but got shape ",
@@ -342,19 +355,11 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     Tensor out = matmul(input, weight->dim() == 2 ? t(weight) : weight);
     return bias ? add(out, bias) : out;
   }
-  if (input->dim() != 2) {  // leading dims flattened around the 2-D product, as PyTorch does
-    DimVec out_shape(input->sizes().begin(), input->sizes().end() - 1);
-    out_shape.push_back(weight->sizes()[0]);
-    return reshape(linear(reshape(input, {-1, K}), weight, bias), out_shape);
-  }
-  Tensor out = linear_forward(input, weight, bias);
-  if (autograd::needs_grad({&input, &weight, &bias})) {
-    auto node = autograd::make_node<LinearBackward>({&input, &weight, &bias}, bool(bias));
-    if (weight->requires_grad()) node->input_ = autograd::SavedVariable(input, false);
-    if (input->requires_grad()) node->weight_ = autograd::SavedVariable(weight, false);
-    autograd::set_history(out, node);
-  }
-  return out;
+  if (input->dim() == 2) return linear_2d(input, weight, bias);
+  // Leading dims flattened around the 2-D product, as PyTorch does.
+  DimVec out_shape(input->sizes().begin(), input->sizes().end() - 1);
+  out_shape.push_back(weight->sizes()[0]);
+  return reshape(linear_2d(reshape(input, {-1, K}), weight, bias), out_shape);
 }
 
 }  // namespace pt::ops

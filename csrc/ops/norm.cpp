@@ -23,6 +23,10 @@ void check_param(const Tensor& input, const Tensor& p, int64_t numel, const char
            " elements (input shape ", input->sizes(), "), but got shape ", p->sizes());
 }
 
+// Optional tensors (null: absent) as the kernels take them: contiguous, and by pointer.
+Tensor contiguous_or_null(const Tensor& t) { return t ? contiguous(t) : Tensor(); }
+const Tensor* ptr_or_null(const Tensor& t) { return t ? &t : nullptr; }
+
 // The composite gradient (ops only), for create_graph: the statistics are recomputed from x
 // with ops when they depend on it, so differentiating this again is exact.
 autograd::TensorList norm_backward_composite(const cpu::NormGeometry& geo, const Tensor& x,
@@ -65,12 +69,11 @@ struct NormBackward final : autograd::Node {
     if (autograd::grad_enabled()) {
       out = norm_backward_composite(geo_, x, grads[0], w, mean, rstd, batch_stats_, eps_);
     } else {
-      const Tensor xc = contiguous(x), gc = contiguous(grads[0]);
-      const Tensor wc = w ? contiguous(w) : Tensor();
+      const Tensor xc = contiguous(x), gc = contiguous(grads[0]), wc = contiguous_or_null(w);
       if (need_dx) out[0] = empty(x->sizes(), x->dtype(), x->device());
       if (need_dw) out[1] = empty(w->sizes(), x->dtype(), x->device());
       if (need_db) out[2] = empty(w->sizes(), x->dtype(), x->device());
-      cpu::norm_backward(geo_, xc, gc, w ? &wc : nullptr, mean, rstd, batch_stats_,
+      cpu::norm_backward(geo_, xc, gc, ptr_or_null(wc), mean, rstd, batch_stats_,
                          need_dx ? &out[0] : nullptr, need_dw ? &out[1] : nullptr,
                          need_db ? &out[2] : nullptr);
     }
@@ -103,14 +106,13 @@ Tensor norm(const char* node_name, const cpu::NormGeometry& geo, const Tensor& i
   PT_CHECK(input->device().is_cpu(), NotImplementedError, node_name,
            ": not implemented for CUDA tensors yet");
   const Tensor x = contiguous(input);
-  const Tensor w = weight ? contiguous(weight) : Tensor(), b = bias ? contiguous(bias) : Tensor();
+  const Tensor w = contiguous_or_null(weight), b = contiguous_or_null(bias);
   Tensor out = empty(input->sizes(), input->dtype(), input->device());
   Tensor mean = empty({geo.channels}, input->dtype(), input->device());
   Tensor rstd = empty({geo.channels}, input->dtype(), input->device());
-  const Tensor mi = mean_in ? contiguous(mean_in) : Tensor(), vi = var_in ? contiguous(var_in) : Tensor();
-  cpu::norm_forward(geo, x, out, w ? &w : nullptr, b ? &b : nullptr, bool(mean_in),
-                    mean_in ? &mi : nullptr, var_in ? &vi : nullptr, eps, mean, rstd,
-                    var_out ? &var_out : nullptr);
+  const Tensor mi = contiguous_or_null(mean_in), vi = contiguous_or_null(var_in);
+  cpu::norm_forward(geo, x, out, ptr_or_null(w), ptr_or_null(b), ptr_or_null(mi), ptr_or_null(vi),
+                    eps, mean, rstd, ptr_or_null(var_out));
   if (mean_out) *mean_out = mean;
   if (autograd::needs_grad({&input, &weight, &bias})) {
     auto node = autograd::make_node<NormBackward>({&input, &weight, &bias}, node_name, geo,
@@ -126,8 +128,10 @@ Tensor norm(const char* node_name, const cpu::NormGeometry& geo, const Tensor& i
 
 }  // namespace
 
-Tensor layer_norm(const Tensor& input, const DimVec& normalized_shape, const Tensor& weight,
-                  const Tensor& bias, double eps) {
+Tensor layer_norm(const Tensor& input, const DimVec& normalized_shape,
+                  const std::optional<Tensor>& weight_opt, const std::optional<Tensor>& bias_opt,
+                  double eps) {
+  const Tensor weight = weight_opt.value_or(Tensor()), bias = bias_opt.value_or(Tensor());
   const int64_t n = normalized_shape.size(), d = input->dim();
   bool ok = n > 0 && d >= n;
   for (int64_t i = 0; ok && i < n; ++i) ok = input->sizes()[d - n + i] == normalized_shape[i];
@@ -153,9 +157,13 @@ Tensor layer_norm(const Tensor& input, const DimVec& normalized_shape, const Ten
               Tensor(), eps, Tensor());
 }
 
-Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
-                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
-                  double eps) {
+Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& running_mean_opt,
+                  const std::optional<Tensor>& running_var_opt,
+                  const std::optional<Tensor>& weight_opt, const std::optional<Tensor>& bias_opt,
+                  bool training, double momentum, double eps) {
+  const Tensor running_mean = running_mean_opt.value_or(Tensor());
+  const Tensor running_var = running_var_opt.value_or(Tensor());
+  const Tensor weight = weight_opt.value_or(Tensor()), bias = bias_opt.value_or(Tensor());
   PT_CHECK(input->dim() >= 2, ValueError, "batch_norm: expected an input of at least 2 dims (N, C, *), but got shape ",
            input->sizes());
   PT_CHECK(is_floating(input->dtype()), RuntimeError, "batch_norm: expected a floating point input, but got ",

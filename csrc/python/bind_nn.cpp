@@ -11,25 +11,17 @@ void init_nn(py::module_& m, TensorClass&) {
   py::module_ nn = m.def_submodule("_nn");
   const auto input = py::arg("input"), target = py::arg("target");
   const auto reduction = py::arg("reduction") = "mean";
-  nn.def("linear", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
-    return ops::linear(x, w, b ? *b : Tensor());
-  }, input, py::arg("weight"), py::arg("bias") = py::none());
-  using OptTensor = std::optional<Tensor>;
-  auto or_null = [](const OptTensor& t) { return t ? *t : Tensor(); };
-  nn.def("layer_norm", [or_null](const Tensor& x, py::handle shape, const OptTensor& w,
-                                 const OptTensor& b, double eps) {
+  nn.def("linear", &ops::linear, input, py::arg("weight"), py::arg("bias") = py::none());
+  nn.def("layer_norm", [](const Tensor& x, py::handle shape, const std::optional<Tensor>& w,
+                          const std::optional<Tensor>& b, double eps) {
     const DimVec dims = py::isinstance<py::int_>(shape) ? DimVec{shape.cast<int64_t>()}
                                                         : to_dimvec(shape, "layer_norm");
-    return ops::layer_norm(x, dims, or_null(w), or_null(b), eps);
+    return ops::layer_norm(x, dims, w, b, eps);
   }, input, py::arg("normalized_shape"), py::arg("weight") = py::none(),
      py::arg("bias") = py::none(), py::arg("eps") = 1e-5);
-  nn.def("batch_norm", [or_null](const Tensor& x, const OptTensor& rm, const OptTensor& rv,
-                                 const OptTensor& w, const OptTensor& b, bool training,
-                                 double momentum, double eps) {
-    return ops::batch_norm(x, or_null(rm), or_null(rv), or_null(w), or_null(b), training, momentum, eps);
-  }, input, py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
-     py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1,
-     py::arg("eps") = 1e-5);
+  nn.def("batch_norm", &ops::batch_norm, input, py::arg("running_mean"), py::arg("running_var"),
+         py::arg("weight") = py::none(), py::arg("bias") = py::none(), py::arg("training") = false,
+         py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
   nn.def("cross_entropy", &ops::cross_entropy, input, target, py::arg("weight") = py::none(),
          py::arg("ignore_index") = -100, reduction, py::arg("label_smoothing") = 0.0);
   nn.def("nll_loss", &ops::nll_loss, input, target, py::arg("weight") = py::none(),
