@@ -42,24 +42,18 @@ struct TargetWeights {
   }
 };
 
-// The vectorised float32 exp for T = float where the CPU has one, else null (libm runs).
-template <class T>
-VecKernelF32 vector_exp() {
-  return std::is_same_v<T, float> ? vec_kernel_f32(VecFn::Exp) : nullptr;
-}
-
 // Calls fn(c, exp(x[c] - shift)) for every class c in order. Contiguous float32 classes go
 // through the vectorised exp in chunks; otherwise libm in double.
 template <class T, class F>
-void for_each_exp(const Position<T>& p, double shift, VecKernelF32 vexp, F fn) {
+void for_each_exp(const Position<T>& p, double shift, const ExpRun<T>& exp_run, F fn) {
   if constexpr (std::is_same_v<T, float>) {
-    if (vexp && p.stride == 1) {
+    if (exp_run.vectorised() && p.stride == 1) {
       constexpr int64_t kChunk = 256;
       float buf[kChunk];
       for (int64_t c0 = 0; c0 < p.classes; c0 += kChunk) {
         const int64_t n = std::min(kChunk, p.classes - c0);
         for (int64_t i = 0; i < n; ++i) buf[i] = static_cast<float>(p.x[c0 + i] - shift);
-        vexp(buf, buf, n);
+        exp_run(buf, buf, n);
         for (int64_t i = 0; i < n; ++i) fn(c0 + i, static_cast<double>(buf[i]));
       }
       return;
@@ -69,12 +63,12 @@ void for_each_exp(const Position<T>& p, double shift, VecKernelF32 vexp, F fn) {
 }
 
 template <class T>
-double log_sum_exp(const Position<T>& p, VecKernelF32 vexp) {
+double log_sum_exp(const Position<T>& p, const ExpRun<T>& exp_run) {
   T m = -std::numeric_limits<T>::infinity();
   for (int64_t c = 0; c < p.classes; ++c) m = p.at(c) > m ? p.at(c) : m;
   if (std::isinf(m)) return m;  // all -inf (or a +inf): no finite shift exists
   double s = 0;
-  for_each_exp(p, static_cast<double>(m), vexp, [&](int64_t, double e) { s += e; });
+  for_each_exp(p, static_cast<double>(m), exp_run, [&](int64_t, double e) { s += e; });
   return static_cast<double>(m) + std::log(s);
 }
 
@@ -88,12 +82,12 @@ void forward(const Tensor& xt, const Tensor& target, const NllGeometry& g, const
   T* lp = loss->data<T>();
   T* dp = o.prob_target ? nullptr : denom->data<T>();
   T* sp = o.log_softmax ? lse_out->data<T>() : nullptr;
-  const VecKernelF32 vexp = vector_exp<T>();
+  const ExpRun<T> exp_run;
   parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const int64_t base = p / inner * C * inner + p % inner;
       const Position<T> pos{x + base, inner, C};
-      const double lse = o.log_softmax ? log_sum_exp(pos, vexp) : 0.0;
+      const double lse = o.log_softmax ? log_sum_exp(pos, exp_run) : 0.0;
       if (sp) sp[p] = static_cast<T>(lse);
       double l = 0;
       if (o.prob_target) {
@@ -127,7 +121,7 @@ void backward(const Tensor& xt, const Tensor& target, const Tensor& lse_t, const
   const int64_t C = g.classes, inner = g.inner;
   const TargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
                             o.smoothing / static_cast<double>(C), 1.0 - o.smoothing};
-  const VecKernelF32 vexp = vector_exp<T>();
+  const ExpRun<T> exp_run;
   parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const int64_t base = p / inner * C * inner + p % inner;
@@ -146,7 +140,7 @@ void backward(const Tensor& xt, const Tensor& target, const Tensor& lse_t, const
       if (o.log_softmax)
         for (int64_t c = 0; c < C; ++c) bsum += weight_of(c);
       if (o.log_softmax) {
-        for_each_exp(pos, lse, vexp, [&](int64_t c, double sm) {
+        for_each_exp(pos, lse, exp_run, [&](int64_t c, double sm) {
           d[c * inner] = static_cast<T>(s * (bsum * sm - weight_of(c)));
         });
       } else {

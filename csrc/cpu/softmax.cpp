@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <type_traits>
 
 #include "core/gil.h"
 #include "core/parallel.h"
@@ -26,14 +25,8 @@ constexpr int64_t kCols = 64;
 // per op, not per line.
 template <class T>
 struct LineOps {
-  VecKernelF32 vexp = std::is_same_v<T, float> ? vec_kernel_f32(VecFn::Exp) : nullptr;
+  ExpRun<T> exp;  // exp(out, in, n), out may be in
   const ReduceKernels<T>* rk = reduce_kernels<T>();
-  void exp(T* out, const T* in, int64_t n) const {  // out may be in
-    if constexpr (std::is_same_v<T, float>) {
-      if (vexp) return vexp(out, in, n);
-    }
-    for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
-  }
   double sum(const T* p, int64_t n) const {
     if (rk) return rk->sum(p, n);
     double s = 0;
