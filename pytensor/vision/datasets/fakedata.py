@@ -24,11 +24,7 @@ class FakeData(VisionDataset):
         target = int(pytensor.randint(0, self.num_classes, size=(1,), generator=g).item())
         arr = np.clip(np.asarray(img) * 255, 0, 255).astype(np.uint8).transpose(1, 2, 0)
         img = arr[:, :, 0].copy() if arr.shape[2] == 1 else np.ascontiguousarray(arr)
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(img, target)
 
     def __len__(self):
         return self.size

@@ -96,11 +96,7 @@ class MNIST(VisionDataset):
 
     def __getitem__(self, index):
         img, target = self._images[index].copy(), int(self._labels[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(img, target)
 
     def __len__(self):
         return len(self._images)

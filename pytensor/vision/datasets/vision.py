@@ -48,6 +48,11 @@ class VisionDataset(Dataset):
     def __len__(self):
         raise NotImplementedError
 
+    def _transformed(self, input, target):
+        """(input, target) through the dataset's current transform and target_transform (read at
+        each item, so assigning dataset.transform later takes effect, as in torchvision)."""
+        return StandardTransform.__call__(self, input, target)
+
     def extra_repr(self):
         return ""
 
