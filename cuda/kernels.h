@@ -70,4 +70,15 @@ void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const voi
           int64_t rsA, int64_t csA, const void* B, int64_t bsB, int64_t rsB, int64_t csB, void* C,
           int64_t bsC, int64_t rsC, int64_t csC);
 
+// ---- reductions and scans (cuda/reduce.cu) ----
+
+// ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
+
+// ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
+
+// ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
+
+// ---- indexing, gather/scatter and joins (cuda/index.cu) ----
+
+
 }  // namespace pt::cuda

@@ -40,4 +40,15 @@ void gemm(DType, int64_t, int64_t, int64_t, int64_t, const void*, int64_t, int64
   no_cuda();
 }
 
+// ---- reductions and scans (cuda/reduce.cu) ----
+
+// ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
+
+// ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
+
+// ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
+
+// ---- indexing, gather/scatter and joins (cuda/index.cu) ----
+
+
 }  // namespace pt::cuda

@@ -66,3 +66,76 @@ def assert_close(t, expected, rtol=None, atol=None, dtype=None):
                                    atol=tol[1] if atol is None else atol, equal_nan=True)
     else:
         np.testing.assert_array_equal(got, expected)
+
+
+# ---- CUDA: every CUDA op is held against the same op on the CPU ----
+
+# Odd sizes around the block (256 threads) and the float4 width, plus 0-d and empty.
+CUDA_SHAPES = [(), (0,), (1,), (3,), (1023,), (257, 3), (3, 0), (2, 3, 5), (4, 1, 33, 7)]
+
+
+def gpu_layouts(arr):
+    """(name, CUDA tensor, array): contiguous, transposed and strided views made on the device."""
+    base = pytensor.from_numpy(np.array(arr, order="C")).cuda()
+    yield "contiguous", base, arr
+    if arr.ndim >= 2:
+        yield "transposed", base.transpose(0, -1).contiguous().transpose(0, -1), arr
+    if arr.ndim >= 1:
+        big = pytensor.from_numpy(np.ascontiguousarray(np.repeat(arr, 2, axis=-1))).cuda()
+        yield "strided", big[..., ::2], arr
+
+
+def _on(x, device):
+    if isinstance(x, pytensor.Tensor):
+        return x.to(device)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_on(v, device) for v in x)
+    return x
+
+
+def same_as_cpu(fn, *args, rtol=None, atol=None):
+    """fn on CUDA copies of the tensor arguments (also inside lists) equals fn on the CPU
+    originals: every output tensor (a tuple's too) on the device, same dtype, same values."""
+    expected = fn(*args)
+    got = fn(*[_on(a, "cuda") for a in args])
+    exp_list = expected if isinstance(expected, (tuple, list)) else [expected]
+    got_list = got if isinstance(got, (tuple, list)) else [got]
+    assert len(got_list) == len(exp_list)
+    for g, e in zip(got_list, exp_list):
+        assert g.is_cuda, "output not on the device"
+        assert g.dtype == e.dtype, f"dtype {g.dtype} != {e.dtype}"
+        ref = to_np(e)
+        assert_close(g, ref if ref.dtype.kind in "bui" else ref.astype(np.float64), rtol=rtol, atol=atol)
+    return got
+
+
+def grads_as_cpu(fn, *args, rtol=None, atol=None, seed=0):
+    """Forward and backward of fn on the device against the CPU: the floating tensor arguments
+    require grad, the output(s) are weighted by fixed random tensors and summed, and every
+    input's .grad must match (on the device, same values)."""
+    def run(device):
+        ins = [_on(a, device) for a in args]
+        leaves = [a for a in ins if isinstance(a, pytensor.Tensor) and a.is_floating_point()]
+        for a in leaves:
+            a.requires_grad_(True)
+        out = fn(*ins)
+        outs = out if isinstance(out, (tuple, list)) else [out]
+        rng = np.random.default_rng(seed)
+        loss = 0
+        for o in outs:
+            if o.is_floating_point() and o.requires_grad:
+                w = pytensor.from_numpy(rng.standard_normal(tuple(o.shape)).astype(to_np(o.detach()).dtype))
+                loss = loss + (o * w.to(device)).sum()
+        loss.backward()
+        return outs, [a.grad for a in leaves]
+
+    cpu_outs, cpu_grads = run("cpu")
+    gpu_outs, gpu_grads = run("cuda")
+    for g, e in zip(gpu_outs, cpu_outs):
+        assert g.is_cuda
+        assert_close(g.detach(), to_np(e.detach()), rtol=rtol, atol=atol)
+    for g, e in zip(gpu_grads, cpu_grads):
+        assert (g is None) == (e is None)
+        if g is not None:
+            assert g.is_cuda, ".grad not on the parameter's device"
+            assert_close(g, to_np(e), rtol=rtol, atol=atol)

@@ -6,25 +6,11 @@ import numpy as np
 import pytest
 
 import pytensor
-from helpers import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, assert_close, rand, to_np
+from helpers import (ALL_DTYPES, CUDA_SHAPES, FLOAT_DTYPES, INT_DTYPES, assert_close, gpu_layouts, rand,
+                     same_as_cpu, to_np)
 
 cuda = pytest.mark.cuda
 no_gpu = pytest.mark.skipif(pytensor.cuda.is_available(), reason="checks the no-GPU answers")
-
-# Odd sizes around the block (256 threads) and the float4 width, plus 0-d and empty.
-CUDA_SHAPES = [(), (0,), (1,), (3,), (1023,), (257, 3), (3, 0), (2, 3, 5), (4, 1, 33, 7)]
-
-
-def gpu_layouts(arr):
-    """(name, CUDA tensor, array): contiguous, transposed and strided views made on the device."""
-    base = pytensor.from_numpy(np.array(arr, order="C")).cuda()
-    yield "contiguous", base, arr
-    if arr.ndim >= 2:
-        yield "transposed", base.transpose(0, -1).contiguous().transpose(0, -1), arr
-    if arr.ndim >= 1:
-        big = pytensor.from_numpy(np.ascontiguousarray(np.repeat(arr, 2, axis=-1))).cuda()
-        yield "strided", big[..., ::2], arr
-
 
 # ---- without a GPU ----
 
@@ -157,15 +143,6 @@ BINARY = {
 }
 COMPARE = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
            "gt": np.greater, "ge": np.greater_equal}
-
-
-def same_as_cpu(fn, *args):
-    """fn on CUDA copies of the tensor arguments equals fn on the CPU originals."""
-    expected = fn(*args)
-    got = fn(*[a.cuda() if isinstance(a, pytensor.Tensor) else a for a in args])
-    assert got.is_cuda
-    assert got.dtype == expected.dtype
-    assert_close(got, to_np(expected).astype(np.float64) if expected.dtype != pytensor.bool else to_np(expected))
 
 
 @cuda

@@ -90,6 +90,18 @@ void check_cpu(const Tensor& t, const char* op) {
            t->device().str(), " tensors yet");
 }
 
+Device same_device(const char* op, std::initializer_list<const Tensor*> ts) {
+  const Tensor* first = nullptr;
+  for (const Tensor* t : ts) {
+    if (!t || !*t) continue;
+    if (!first) first = t;
+    PT_CHECK((*t)->device() == (*first)->device(), RuntimeError, op,
+             ": Expected all tensors to be on the same device, but found at least two devices, ",
+             (*first)->device().str(), " and ", (*t)->device().str(), "!");
+  }
+  return first ? (**first).device() : cpu_device();
+}
+
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   const int64_t n = ndim > 0 ? ndim : 1;  // a 0-d tensor accepts dim 0 and -1
   if (dim < -n || dim >= n)

@@ -2,6 +2,7 @@
 // autograd metadata. `Tensor` is the shared handle every op takes and returns.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 
 #include "core/device.h"
@@ -72,6 +73,9 @@ Tensor empty(const DimVec& sizes, DType dtype, Device device = cpu_device());
 Tensor make_view(const Tensor& base, DimVec sizes, DimVec strides, int64_t offset);
 // Ops without a CUDA kernel yet refuse CUDA tensors with NotImplementedError naming the op.
 void check_cpu(const Tensor& t, const char* op);
+// The device every given tensor (null ones skipped) lives on; RuntimeError naming both devices
+// when two differ, as PyTorch words it.
+Device same_device(const char* op, std::initializer_list<const Tensor*> ts);
 // Wraps a negative dim and checks its range, raising IndexError as PyTorch does.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op = nullptr);
 
