@@ -1,5 +1,7 @@
 """Shared test helpers: numpy (float64) is the oracle; tensors are built zero-copy from numpy
 views so that non-contiguous, transposed, broadcast (stride 0), empty and 0-d inputs are easy."""
+import os
+
 import numpy as np
 
 import pytensor
@@ -70,18 +72,28 @@ def assert_close(t, expected, rtol=None, atol=None, dtype=None):
 
 # ---- CUDA: every CUDA op is held against the same op on the CPU ----
 
+# The device the `cuda`-marked tests put tensors on. PYTENSOR_TEST_GPU=cpu runs those tests
+# with "cpu" in its place (conftest.py then does not skip them): a dry run of the tests' own
+# logic on a machine without a GPU, which checks the tests, not the kernels.
+GPU = "cpu" if os.environ.get("PYTENSOR_TEST_GPU") == "cpu" else "cuda"
+
+
+def on_gpu(t):
+    """Whether t lives on the device the cuda tests use."""
+    return t.device.type == GPU
+
 # Odd sizes around the block (256 threads) and the float4 width, plus 0-d and empty.
 CUDA_SHAPES = [(), (0,), (1,), (3,), (1023,), (257, 3), (3, 0), (2, 3, 5), (4, 1, 33, 7)]
 
 
 def gpu_layouts(arr):
     """(name, CUDA tensor, array): contiguous, transposed and strided views made on the device."""
-    base = pytensor.from_numpy(np.array(arr, order="C")).cuda()
+    base = pytensor.from_numpy(np.array(arr, order="C")).to(GPU)
     yield "contiguous", base, arr
     if arr.ndim >= 2:
         yield "transposed", base.transpose(0, -1).contiguous().transpose(0, -1), arr
     if arr.ndim >= 1:
-        big = pytensor.from_numpy(np.ascontiguousarray(np.repeat(arr, 2, axis=-1))).cuda()
+        big = pytensor.from_numpy(np.ascontiguousarray(np.repeat(arr, 2, axis=-1))).to(GPU)
         yield "strided", big[..., ::2], arr
 
 
@@ -97,12 +109,12 @@ def same_as_cpu(fn, *args, rtol=None, atol=None):
     """fn on CUDA copies of the tensor arguments (also inside lists) equals fn on the CPU
     originals: every output tensor (a tuple's too) on the device, same dtype, same values."""
     expected = fn(*args)
-    got = fn(*[_on(a, "cuda") for a in args])
+    got = fn(*[_on(a, GPU) for a in args])
     exp_list = expected if isinstance(expected, (tuple, list)) else [expected]
     got_list = got if isinstance(got, (tuple, list)) else [got]
     assert len(got_list) == len(exp_list)
     for g, e in zip(got_list, exp_list):
-        assert g.is_cuda, "output not on the device"
+        assert on_gpu(g), "output not on the device"
         assert g.dtype == e.dtype, f"dtype {g.dtype} != {e.dtype}"
         ref = to_np(e)
         assert_close(g, ref if ref.dtype.kind in "bui" else ref.astype(np.float64), rtol=rtol, atol=atol)
@@ -130,12 +142,12 @@ def grads_as_cpu(fn, *args, rtol=None, atol=None, seed=0):
         return outs, [a.grad for a in leaves]
 
     cpu_outs, cpu_grads = run("cpu")
-    gpu_outs, gpu_grads = run("cuda")
+    gpu_outs, gpu_grads = run(GPU)
     for g, e in zip(gpu_outs, cpu_outs):
-        assert g.is_cuda
+        assert on_gpu(g)
         assert_close(g.detach(), to_np(e.detach()), rtol=rtol, atol=atol)
     for g, e in zip(gpu_grads, cpu_grads):
         assert (g is None) == (e is None)
         if g is not None:
-            assert g.is_cuda, ".grad not on the parameter's device"
+            assert on_gpu(g), ".grad not on the parameter's device"
             assert_close(g, to_np(e), rtol=rtol, atol=atol)
