@@ -13,7 +13,8 @@ from pytensor._functions import (is_tensor, numel, is_floating_point, clone, isc
                                  equal, addcmul, addcdiv, lerp, trace, meshgrid, unique, finfo, iinfo)
 from pytensor import autograd  # noqa: E402
 from pytensor.autograd import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402
-from pytensor import nn, optim, utils, vision  # noqa: E402,F401
+from pytensor import backends, nn, optim, utils, vision  # noqa: E402,F401
+from pytensor.backends.cuda import set_float32_matmul_precision, get_float32_matmul_precision  # noqa: E402
 from pytensor.serialization import save, load  # noqa: E402
 
 # dtype aliases, as torch.float / torch.long ...

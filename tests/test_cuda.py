@@ -346,3 +346,31 @@ def test_mm_bmm_linear_on_device():
                     pytensor.ones(2, 2, dtype=pytensor.int64, device="cuda"))
     with pytest.raises(RuntimeError, match="cuda:0 and cpu"):
         pytensor.mm(pytensor.ones(2, 2, device="cuda"), pytensor.ones(2, 2))
+
+
+def _relative_error(got, expected):
+    return np.linalg.norm(to_np(got).astype(np.float64) - expected) / np.linalg.norm(expected)
+
+
+@cuda
+@pytest.mark.parametrize("sa,sb", [((130, 300), (300, 131)), ((2, 33, 9), (2, 9, 17)), ((257, 1000), (1000, 65))])
+def test_tf32_matmul(sa, sb):
+    """allow_tf32 moves float32 matmuls onto the tensor cores: TF32's 10-bit mantissa gives
+    errors near 1e-4 relative (far above FFMA's), still well inside TF32's bound; float64
+    and the default stay exact."""
+    a, b = rand(sa), rand(sb, rng=np.random.default_rng(5))
+    expected = np.matmul(a.astype(np.float64), b.astype(np.float64))
+    ta, tb = pytensor.from_numpy(a).cuda(), pytensor.from_numpy(b).cuda()
+    exact = _relative_error(pytensor.matmul(ta, tb), expected)
+    try:
+        pytensor.backends.cuda.matmul.allow_tf32 = True
+        for name_a, la, _ in gpu_layouts(a):
+            for name_b, lb, _ in gpu_layouts(b):
+                tf32 = _relative_error(pytensor.matmul(la, lb), expected)
+                assert tf32 < 3e-3, (name_a, name_b, tf32)
+                assert tf32 > 10 * exact, (name_a, name_b, tf32, exact)  # the tensor cores ran
+        a64, b64 = ta.double(), tb.double()
+        assert _relative_error(pytensor.matmul(a64, b64), expected) < 1e-12
+    finally:
+        pytensor.backends.cuda.matmul.allow_tf32 = False
+    assert exact < 1e-6

@@ -1,4 +1,6 @@
-// dtype and device objects, default dtype, thread count and CUDA queries.
+// dtype and device objects, default dtype, thread count, CUDA queries and the process-wide
+// switches of core/flags.h.
+#include "core/flags.h"
 #include "core/parallel.h"
 #include "core/storage.h"
 #include "cuda/kernels.h"
@@ -76,6 +78,12 @@ void init_types(py::module_& m) {
   m.def("_cuda_max_memory_allocated", &cuda::max_memory_allocated);
   m.def("_cuda_memory_reserved", &cuda::memory_reserved);
   m.def("_cuda_reset_peak_memory_stats", &cuda::reset_peak_memory_stats);
+  m.def("_allow_tf32", &allow_tf32);
+  m.def("_set_allow_tf32", &set_allow_tf32);
+  m.def("use_deterministic_algorithms", &set_deterministic_algorithms, py::arg("mode"), py::kw_only(),
+        py::arg("warn_only") = false);
+  m.def("are_deterministic_algorithms_enabled", &deterministic_algorithms);
+  m.def("is_deterministic_algorithms_warn_only_enabled", &deterministic_warn_only);
 }
 
 }  // namespace pt::python
