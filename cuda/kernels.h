@@ -31,8 +31,14 @@ void set_device(int device);
 // The seed for on-device random numbers, stored until the generators arrive.
 void manual_seed(uint64_t seed);
 uint64_t initial_seed();
-// device -1 means host memory.
-void memcpy(void* dst, int dst_device, const void* src, int src_device, int64_t nbytes);
+// device -1 means host memory. non_blocking: queued on the stream and returns at once (truly
+// asynchronous only with pinned host memory; pageable memory is staged before returning).
+void memcpy(void* dst, int dst_device, const void* src, int src_device, int64_t nbytes,
+            bool non_blocking = false);
+// Page-locked host memory (Tensor.pin_memory): fast, asynchronous copies to and from devices.
+// host_free waits for the device first, so no copy queued from the block outlives it.
+void* host_alloc(int64_t nbytes);
+void host_free(void* p);
 
 // ---- caching allocator (cuda/allocator.cu) ----
 void* malloc(int64_t nbytes, int device);

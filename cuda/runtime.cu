@@ -58,12 +58,35 @@ static std::atomic<uint64_t> g_seed{0};
 void manual_seed(uint64_t seed) { g_seed.store(seed); }
 uint64_t initial_seed() { return g_seed.load(); }
 
-void memcpy(void* dst, int dst_device, const void* src, int src_device, int64_t nbytes) {
+void memcpy(void* dst, int dst_device, const void* src, int src_device, int64_t nbytes,
+            bool non_blocking) {
   if (nbytes == 0) return;
   const cudaMemcpyKind kind = dst_device < 0 ? cudaMemcpyDeviceToHost
                               : src_device < 0 ? cudaMemcpyHostToDevice
                                                : cudaMemcpyDeviceToDevice;
-  check(cudaMemcpy(dst, src, static_cast<size_t>(nbytes), kind), "cudaMemcpy");
+  if (non_blocking)  // the legacy default stream: ordered with every kernel we launch
+    check(cudaMemcpyAsync(dst, src, static_cast<size_t>(nbytes), kind, 0), "cudaMemcpyAsync");
+  else
+    check(cudaMemcpy(dst, src, static_cast<size_t>(nbytes), kind), "cudaMemcpy");
+}
+
+void* host_alloc(int64_t nbytes) {
+  check_device(0, "pin_memory");
+  void* p = nullptr;
+  if (nbytes == 0) return nullptr;
+  const cudaError_t err = cudaHostAlloc(&p, static_cast<size_t>(nbytes), cudaHostAllocDefault);
+  if (err == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    throw RuntimeError(str_cat("pin_memory: cannot allocate ", nbytes, " bytes of page-locked host memory"));
+  }
+  check(err, "cudaHostAlloc");
+  return p;
+}
+
+void host_free(void* p) {
+  if (!p) return;
+  cudaDeviceSynchronize();  // an asynchronous copy from this block may still be in flight
+  cudaFreeHost(p);          // no throw: called from destructors
 }
 
 }  // namespace pt::cuda

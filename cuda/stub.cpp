@@ -19,7 +19,9 @@ void set_device(int) { no_cuda(); }
 static uint64_t g_seed = 0;
 void manual_seed(uint64_t seed) { g_seed = seed; }
 uint64_t initial_seed() { return g_seed; }
-void memcpy(void*, int, const void*, int, int64_t) { no_cuda(); }
+void memcpy(void*, int, const void*, int, int64_t, bool) { no_cuda(); }
+void* host_alloc(int64_t) { no_cuda(); }
+void host_free(void*) {}
 
 void* malloc(int64_t, int) { no_cuda(); }
 void free(void*, int) {}

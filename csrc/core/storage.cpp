@@ -112,6 +112,12 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {
   return std::make_shared<Storage>(p, nbytes, device, nullptr);
 }
 
+std::shared_ptr<Storage> Storage::allocate_pinned(int64_t nbytes) {
+  auto s = std::make_shared<Storage>(cuda::host_alloc(nbytes), nbytes, cpu_device(), nullptr);
+  s->pinned_ = true;
+  return s;
+}
+
 std::shared_ptr<Storage> Storage::wrap(void* data, int64_t nbytes, Device device,
                                        std::shared_ptr<void> owner) {
   return std::make_shared<Storage>(data, nbytes, device, std::move(owner));
@@ -119,7 +125,9 @@ std::shared_ptr<Storage> Storage::wrap(void* data, int64_t nbytes, Device device
 
 Storage::~Storage() {
   if (owner_ || !data_) return;
-  if (device_.is_cpu())
+  if (pinned_)
+    cuda::host_free(data_);
+  else if (device_.is_cpu())
     cpu_free(data_, nbytes_);
   else
     cuda::free(data_, device_.index);

@@ -13,6 +13,8 @@ class Storage {
  public:
   // Owns fresh memory: 64-byte aligned on the CPU, from the CUDA allocator on a GPU.
   static std::shared_ptr<Storage> allocate(int64_t nbytes, Device device);
+  // Page-locked CPU memory (Tensor.pin_memory), from the CUDA runtime.
+  static std::shared_ptr<Storage> allocate_pinned(int64_t nbytes);
   // Borrows memory kept alive by `owner` (a numpy array, a DLPack capsule...).
   static std::shared_ptr<Storage> wrap(void* data, int64_t nbytes, Device device,
                                        std::shared_ptr<void> owner);
@@ -25,6 +27,7 @@ class Storage {
   void* data() const { return data_; }
   int64_t nbytes() const { return nbytes_; }
   Device device() const { return device_; }
+  bool pinned() const { return pinned_; }
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -33,6 +36,7 @@ class Storage {
   int64_t nbytes_;
   Device device_;
   std::shared_ptr<void> owner_;  // null: data_ is ours to free
+  bool pinned_ = false;
   std::atomic<uint64_t> version_{0};
 };
 

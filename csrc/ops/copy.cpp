@@ -106,10 +106,10 @@ static void copy_same_device(const Tensor& dst, const Tensor& src, const DimVec&
 }
 
 // Contiguous dst = contiguous src of the same dtype and size, on different devices.
-static void memcpy_between(const Tensor& dst, const Tensor& src) {
+static void memcpy_between(const Tensor& dst, const Tensor& src, bool non_blocking) {
   auto index = [](Device d) { return d.is_cpu() ? -1 : d.index; };
   cuda::memcpy(dst->raw_data(), index(dst->device()), src->raw_data(), index(src->device()),
-               dst->numel() * dst->itemsize());
+               dst->numel() * dst->itemsize(), non_blocking);
 }
 
 // A contiguous copy of t (same dtype) on `device`: a gather on t's device when t is strided,
@@ -122,11 +122,11 @@ static Tensor contiguous_on(const Tensor& t, Device device) {
   }
   if (device == t->device()) return dense;
   Tensor out = empty(t->sizes(), t->dtype(), device);
-  memcpy_between(out, dense);
+  memcpy_between(out, dense, false);
   return out;
 }
 
-const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op) {
+const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op, bool non_blocking) {
   check_no_internal_overlap(dst, op);
   DimVec strides = broadcast_strides(src, dst->sizes(), op);
   if (dst->numel() == 0) return dst;
@@ -141,9 +141,8 @@ const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op) {
     }
     return dst;
   }
-  if (dst->is_contiguous() && src->is_contiguous() && dst->dtype() == src->dtype() &&
-      dst->sizes() == src->sizes()) {
-    memcpy_between(dst, src);
+  if (dst->is_contiguous() && dst->dtype() == src->dtype() && dst->sizes() == src->sizes()) {
+    memcpy_between(dst, contiguous_on(src, src->device()), non_blocking);  // gathered first if strided
     return dst;
   }
   // Across devices: src moves over densely in its own dtype (only the elements it holds, not
@@ -173,19 +172,19 @@ struct CopyBackwards final : autograd::Node {
   }
 };
 
-const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op) {
+const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op, bool non_blocking) {
   autograd::check_inplace(dst, op);
   std::shared_ptr<CopyBackwards> node;
   if (autograd::needs_grad({&dst, &src})) node = autograd::make_node<CopyBackwards>({&dst, &src});
-  copy_into(dst, src, op);
+  copy_into(dst, src, op, non_blocking);
   if (node) autograd::set_history(dst, node);
   return dst;
 }
 
 static Tensor copy_to_new(const Tensor& t, DType dtype, Device device, const char* op,
-                          const char* node_name) {
+                          const char* node_name, bool non_blocking = false) {
   Tensor out = empty(t->sizes(), dtype, device);
-  copy_into(out, t, op);
+  copy_into(out, t, op, non_blocking);
   if (autograd::needs_grad({&t})) autograd::set_history(out, autograd::make_node<PassThroughBackward>({&t}, node_name));
   return out;
 }
@@ -194,9 +193,23 @@ Tensor clone(const Tensor& t) { return copy_to_new(t, t->dtype(), t->device(), "
 
 Tensor contiguous(const Tensor& t) { return t->is_contiguous() ? t : clone(t); }
 
-Tensor to(const Tensor& t, DType dtype, Device device, bool copy) {
+Tensor to(const Tensor& t, DType dtype, Device device, bool copy, bool non_blocking) {
   if (!copy && t->dtype() == dtype && t->device() == device) return t;
-  return copy_to_new(t, dtype, device, "to", "ToCopyBackward0");
+  return copy_to_new(t, dtype, device, "to", "ToCopyBackward0", non_blocking);
+}
+
+bool is_pinned(const Tensor& t) { return t->storage()->pinned(); }
+
+Tensor pin_memory(const Tensor& t) {
+  PT_CHECK(t->device().is_cpu(), RuntimeError, "cannot pin '", t->device().str(), " ", t->dtype(),
+           "' tensor: only dense CPU tensors can be pinned");
+  if (is_pinned(t)) return t;
+  Tensor out = std::make_shared<TensorImpl>(Storage::allocate_pinned(t->numel() * t->itemsize()), 0,
+                                            t->sizes(), contiguous_strides(t->sizes()), t->dtype());
+  copy_into(out, t, "pin_memory");
+  if (autograd::needs_grad({&t}))
+    autograd::set_history(out, autograd::make_node<PassThroughBackward>({&t}, "PinMemoryBackward0"));
+  return out;
 }
 
 }  // namespace pt::ops

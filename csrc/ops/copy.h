@@ -7,13 +7,20 @@ namespace pt::ops {
 
 // dst[...] = src broadcast to dst's shape and cast to dst's dtype. Returns dst. Records
 // CopyBackwards when src requires grad (dst's old value gets no gradient).
-const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op = "copy_");
+// non_blocking: a copy between host and device returns before it completes (with pinned host
+// memory; see cuda::memcpy).
+const Tensor& copy_(const Tensor& dst, const Tensor& src, const char* op = "copy_",
+                    bool non_blocking = false);
 // The same copy without autograd: for ops that build their own outputs out of copies.
-const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op);
+const Tensor& copy_into(const Tensor& dst, const Tensor& src, const char* op,
+                        bool non_blocking = false);
 Tensor clone(const Tensor& t);
 Tensor contiguous(const Tensor& t);
 // `t` itself when nothing changes, else a converted copy.
-Tensor to(const Tensor& t, DType dtype, Device device, bool copy = false);
+Tensor to(const Tensor& t, DType dtype, Device device, bool copy = false, bool non_blocking = false);
+// A copy of CPU tensor `t` in page-locked memory (t itself when it is pinned already).
+Tensor pin_memory(const Tensor& t);
+bool is_pinned(const Tensor& t);
 
 // Expand `t`'s strides to `shape` (0 for broadcast dims); raises with `op` in the message.
 DimVec broadcast_strides(const Tensor& t, const DimVec& shape, const char* op);

@@ -39,13 +39,18 @@ static void set_requires_grad(const Tensor& t, bool value) {
   if (value || t->autograd()) t->autograd_mut().requires_grad = value;
 }
 
-// t.to(dtype) / to(device) / to(device, dtype) / to(other) with dtype=, device=, copy= keywords.
+// t.to(dtype) / to(device) / to(device, dtype) / to(other), then the positional flags
+// non_blocking and copy, with dtype=, device=, non_blocking=, copy= keywords.
 static Tensor to_method(const Tensor& t, const py::args& args, const py::kwargs& kwargs) {
   std::optional<DType> dtype;
   std::optional<Device> device;
-  bool copy = false;
+  bool copy = false, non_blocking = false;
+  int flags = 0;
   for (py::handle a : args) {
-    if (is_tensor(a)) {
+    if (PyBool_Check(a.ptr())) {
+      PT_CHECK(flags < 2, TypeError, "to() received an invalid combination of arguments: too many flags");
+      (flags++ == 0 ? non_blocking : copy) = a.cast<bool>();
+    } else if (is_tensor(a)) {
       Tensor o = a.cast<Tensor>();
       dtype = o->dtype();
       device = o->device();
@@ -65,11 +70,11 @@ static Tensor to_method(const Tensor& t, const py::args& args, const py::kwargs&
     if (k == "dtype" && !kv.second.is_none()) dtype = kv.second.cast<DType>();
     else if (k == "device" && !kv.second.is_none()) device = kv.second.cast<Device>();
     else if (k == "copy") copy = kv.second.cast<bool>();
-    else if (k != "non_blocking" && k != "memory_format" && k != "dtype" && k != "device")
+    else if (k == "non_blocking") non_blocking = kv.second.cast<bool>();
+    else if (k != "memory_format" && k != "dtype" && k != "device")
       throw TypeError(str_cat("to() got an unexpected keyword argument '", k, "'"));
   }
-  Tensor out = ops::to(t, dtype.value_or(t->dtype()), device.value_or(t->device()), copy);
-  return out;
+  return ops::to(t, dtype.value_or(t->dtype()), device.value_or(t->device()), copy, non_blocking);
 }
 
 void init_tensor(py::module_& m, TensorClass& cls) {
@@ -146,10 +151,14 @@ void init_tensor(py::module_& m, TensorClass& cls) {
            py::arg("memory_format") = py::none())
       .def("clone", [](const Tensor& t, py::object) { return ops::clone(t); },
            py::arg("memory_format") = py::none())
-      .def("copy_", [](const Tensor& t, py::handle src, bool) {
-        ops::copy_(t, as_tensor_arg(src, "copy_"));
+      .def("copy_", [](const Tensor& t, py::handle src, bool non_blocking) {
+        ops::copy_(t, as_tensor_arg(src, "copy_"), "copy_", non_blocking);
         return t;
       }, py::arg("src"), py::arg("non_blocking") = false)
+      .def("pin_memory", [](const Tensor& t, py::object) { return ops::pin_memory(t); },
+           py::arg("device") = py::none())
+      .def("is_pinned", [](const Tensor& t, py::object) { return ops::is_pinned(t); },
+           py::arg("device") = py::none())
       .def("to", &to_method)
       .def("float", [](const Tensor& t) { return ops::to(t, DType::Float32, t->device()); })
       .def("double", [](const Tensor& t) { return ops::to(t, DType::Float64, t->device()); })
@@ -158,8 +167,8 @@ void init_tensor(py::module_& m, TensorClass& cls) {
       .def("byte", [](const Tensor& t) { return ops::to(t, DType::UInt8, t->device()); })
       .def("bool", [](const Tensor& t) { return ops::to(t, DType::Bool, t->device()); })
       .def("cpu", [](const Tensor& t) { return ops::to(t, t->dtype(), cpu_device()); })
-      .def("cuda", [](const Tensor& t, std::optional<Device> d, bool) {
-        return ops::to(t, t->dtype(), d.value_or(Device{DeviceType::CUDA, 0}));
+      .def("cuda", [](const Tensor& t, std::optional<Device> d, bool non_blocking) {
+        return ops::to(t, t->dtype(), d.value_or(Device{DeviceType::CUDA, 0}), false, non_blocking);
       }, py::arg("device") = py::none(), py::arg("non_blocking") = false)
       .def("type", [](const Tensor& t, py::object dtype) -> py::object {
         static const char* names[] = {"BoolTensor", "ByteTensor", "IntTensor",

@@ -270,9 +270,33 @@ def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_co
 
 # ---- iterators --------------------------------------------------------------------------------
 
+def _pin_memory(data):
+    """The batch with every tensor in page-locked memory (containers rebuilt as collate does;
+    objects with their own pin_memory() method pin themselves)."""
+    if callable(getattr(data, "pin_memory", None)) and not isinstance(data, type):
+        return data.pin_memory()
+    if isinstance(data, (str, bytes)):
+        return data
+    if isinstance(data, collections.abc.Mapping):
+        pinned = {k: _pin_memory(v) for k, v in data.items()}
+        try:
+            return type(data)(pinned)
+        except TypeError:  # a mapping type that cannot be built from a dict
+            return pinned
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
+        return type(data)(*(_pin_memory(v) for v in data))
+    if isinstance(data, tuple):
+        return tuple(_pin_memory(v) for v in data)
+    if isinstance(data, collections.abc.Sequence):
+        return [_pin_memory(v) for v in data]
+    return data
+
+
 class _BaseIter:
     def __init__(self, loader):
         self._loader = loader
+        # Pinned batches copy to the GPU asynchronously (.to("cuda", non_blocking=True)).
+        self._pin = loader.pin_memory and pytensor.cuda.is_available()
         self._iterable = isinstance(loader.dataset, IterableDataset)
         self._sampler_iter = iter(loader._index_sampler)
         # Drawn from the loader's generator as PyTorch does, so both paths consume it alike.
@@ -292,7 +316,8 @@ class _SingleProcessIter(_BaseIter):
                                       loader.collate_fn, loader.drop_last)
 
     def __next__(self):
-        return self._fetcher.fetch(next(self._sampler_iter))
+        data = self._fetcher.fetch(next(self._sampler_iter))
+        return _pin_memory(data) if self._pin else data
 
 
 class _MultiProcessIter(_BaseIter):
@@ -403,7 +428,7 @@ class _MultiProcessIter(_BaseIter):
         self._put_index()
         if isinstance(data, ExceptionWrapper):
             data.reraise()
-        return data
+        return _pin_memory(data) if self._pin else data
 
     def _shutdown(self):
         if self._shut:
