@@ -160,13 +160,12 @@ def test_cross_entropy_weight_ignore_smoothing(shape, reduction, ignore, smoothi
     x, t, C = index_case(shape, "float64", ignore=ignore)
     w = T(np.random.default_rng(3).uniform(0.5, 2, size=C))
 
-    def fn(a, b):
-        return F.cross_entropy(a, b, weight=w.to(a.device), ignore_index=ignore, reduction=reduction,
-                               label_smoothing=smoothing)
-    grads_as_cpu(fn, T(x), T(t), **TOL["float64"])
-    grads_as_cpu(lambda a, b: F.cross_entropy(a, b, ignore_index=ignore, reduction=reduction,
-                                              label_smoothing=smoothing), T(x.astype(np.float32)), T(t),
-                 **TOL["float32"])
+    def fn(a, b, weighted=True):
+        return F.cross_entropy(a, b, weight=w.to(a.device).to(a.dtype) if weighted else None,
+                               ignore_index=ignore, reduction=reduction, label_smoothing=smoothing)
+    for dtype in FLOAT_DTYPES:
+        for weighted in (False, True):
+            grads_as_cpu(lambda a, b: fn(a, b, weighted), T(x.astype(dtype)), T(t), **TOL[dtype])
 
 
 @pytest.mark.parametrize("shape", [(5,), (7, 3), (6, 100), (4, 3, 2, 5), (2, 20, 3)])
@@ -206,10 +205,9 @@ def test_nll_loss(shape, reduction, weighted):
     w = T(np.random.default_rng(4).uniform(0.5, 2, size=C))
 
     def fn(a, b):
-        return F.nll_loss(a, b, weight=w.to(a.device) if weighted else None, reduction=reduction)
-    grads_as_cpu(fn, T(logp), T(t), **TOL["float64"])
-    grads_as_cpu(fn if not weighted else (lambda a, b: F.nll_loss(a, b, reduction=reduction)),
-                 T(logp.astype(np.float32)), T(t), **TOL["float32"])
+        return F.nll_loss(a, b, weight=w.to(a.device).to(a.dtype) if weighted else None, reduction=reduction)
+    for dtype in FLOAT_DTYPES:
+        grads_as_cpu(fn, T(logp.astype(dtype)), T(t), **TOL[dtype])
 
 
 def test_cross_entropy_extremes():
