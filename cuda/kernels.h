@@ -8,6 +8,7 @@
 #include "core/dtype.h"
 #include "core/iter.h"
 #include "core/scalar.h"
+#include "cpu/loss.h"
 
 namespace pt::cpu {
 enum class BinaryOp : uint8_t;
@@ -79,6 +80,13 @@ void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const voi
 // ---- reductions and scans (cuda/reduce.cu) ----
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
+// The contracts of cpu/softmax.h and cpu/loss.h, on device tensors.
+void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out);
+void softmax_backward(const Tensor& y, const Tensor& g, int64_t dim, bool log, const Tensor& out);
+void nll_forward(const Tensor& x, const Tensor& target, const cpu::NllGeometry& g, const cpu::NllOptions& o,
+                 const Tensor& loss, const Tensor& denom, const Tensor& lse);
+void nll_backward(const Tensor& x, const Tensor& target, const Tensor& lse, const Tensor& grad, double factor,
+                  const cpu::NllGeometry& g, const cpu::NllOptions& o, const Tensor& dx, const Tensor* dtarget);
 
 // ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
 

@@ -45,6 +45,16 @@ void gemm(DType, int64_t, int64_t, int64_t, int64_t, const void*, int64_t, int64
 // ---- reductions and scans (cuda/reduce.cu) ----
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
+void softmax(const Tensor&, int64_t, bool, const Tensor&) { no_cuda(); }
+void softmax_backward(const Tensor&, const Tensor&, int64_t, bool, const Tensor&) { no_cuda(); }
+void nll_forward(const Tensor&, const Tensor&, const cpu::NllGeometry&, const cpu::NllOptions&, const Tensor&,
+                 const Tensor&, const Tensor&) {
+  no_cuda();
+}
+void nll_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, double, const cpu::NllGeometry&,
+                  const cpu::NllOptions&, const Tensor&, const Tensor*) {
+  no_cuda();
+}
 
 // ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
 

@@ -27,21 +27,6 @@ struct Position {
   T at(int64_t c) const { return x[c * stride]; }
 };
 
-// The effective target weight B_c (see loss.h) at a position; `t` the class index (already
-// known not to be ignored) or `q` the probabilities.
-template <class T>
-struct TargetWeights {
-  const T* w;  // class weights or null
-  double eps_over_c, keep;  // eps / C and 1 - eps
-  double weight(int64_t c) const { return w ? static_cast<double>(w[c]) : 1.0; }
-  double index(int64_t t, int64_t c) const {
-    return (c == t ? keep * weight(t) : 0.0) + eps_over_c * weight(c);
-  }
-  double prob(const T* q, int64_t stride, int64_t c) const {
-    return weight(c) * (keep * static_cast<double>(q[c * stride]) + eps_over_c);
-  }
-};
-
 // Calls fn(c, exp(x[c] - shift)) for every class c in order. Contiguous float32 classes go
 // through the vectorised exp in chunks; otherwise libm in double.
 template <class T, class F>
@@ -77,7 +62,7 @@ void forward(const Tensor& xt, const Tensor& target, const NllGeometry& g, const
              const Tensor& loss, const Tensor& denom, const Tensor& lse_out) {
   const T* x = xt->data<T>();
   const int64_t C = g.classes, inner = g.inner;
-  const TargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
+  const NllTargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
                             o.smoothing / static_cast<double>(C), 1.0 - o.smoothing};
   T* lp = loss->data<T>();
   T* dp = o.prob_target ? nullptr : denom->data<T>();
@@ -119,7 +104,7 @@ void backward(const Tensor& xt, const Tensor& target, const Tensor& lse_t, const
   const T* gp = grad->data<T>();
   const bool per_position = grad->numel() == g.positions();
   const int64_t C = g.classes, inner = g.inner;
-  const TargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
+  const NllTargetWeights<T> tw{o.weight ? (*o.weight)->data<T>() : nullptr,
                             o.smoothing / static_cast<double>(C), 1.0 - o.smoothing};
   const ExpRun<T> exp_run;
   parallel_for(0, g.positions(), std::max<int64_t>(1, kGrain / C), [&](int64_t b, int64_t e) {

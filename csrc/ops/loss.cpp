@@ -6,6 +6,7 @@
 #include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/loss.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -38,6 +39,12 @@ void check_not_differentiable(const std::optional<Tensor>& t, const char* op, co
 void check_floating(DType dt, const char* op) {
   if (!is_floating(dt))
     throw NotImplementedError(str_cat("\"", op, "\" not implemented for '", torch_dtype_name(dt), "'"));
+}
+
+// The value of a one-element tensor on any device (a device-to-host copy for CUDA ones).
+template <class T>
+T host_value(const Tensor& t) {
+  return to(t, dtype_of<T>::value, cpu_device())->template data<T>()[0];
 }
 
 // PyTorch prints sizes in these messages as lists: [2, 3].
@@ -110,11 +117,13 @@ struct NllBackward final : autograd::Node {
       const Tensor xc = contiguous(to(x, spec_.dtype, x->device()));
       const Tensor tc = contiguous(to(t, spec_.prob_target ? spec_.dtype : DType::Int64, t->device()));
       const Tensor gc = contiguous(to(grads[0], spec_.dtype, x->device()));
-      dx = empty(xc->sizes(), spec_.dtype);
-      if (need_dt) dq = empty(xc->sizes(), spec_.dtype);
+      dx = pt::empty(xc->sizes(), spec_.dtype, x->device());
+      if (need_dt) dq = pt::empty(xc->sizes(), spec_.dtype, x->device());
       const cpu::NllOptions o{weight ? &weight : nullptr, spec_.ignore_index, spec_.smoothing,
                               spec_.log_softmax, spec_.prob_target};
-      cpu::nll_backward(xc, tc, lse, gc, factor, spec_.geo, o, dx, need_dt ? &dq : nullptr);
+      const Tensor* dqp = need_dt ? &dq : nullptr;
+      if (x->device().is_cuda()) cuda::nll_backward(xc, tc, lse, gc, factor, spec_.geo, o, dx, dqp);
+      else cpu::nll_backward(xc, tc, lse, gc, factor, spec_.geo, o, dx, dqp);
     }
     return {need_dx ? to(dx, x->dtype(), x->device()) : Tensor{},
             need_dt ? to(dq, t->dtype(), t->device()) : Tensor{}};
@@ -159,8 +168,7 @@ void check_index_target(const Tensor& input, const Tensor& target, const char* o
 
 Tensor nll_op(const char* op, const Tensor& input, const Tensor& target, const std::optional<Tensor>& weight,
               int64_t ignore_index, const std::string& reduction, double smoothing, bool log_softmax) {
-  check_cpu(input, op);
-  check_cpu(target, op);
+  const Device dev = same_device(op, {&input, &target, weight ? &*weight : nullptr});
   NllSpec s{};
   s.reduction = parse_reduction(reduction);
   s.prob_target = log_softmax && input->sizes() == target->sizes();
@@ -182,7 +190,6 @@ Tensor nll_op(const char* op, const Tensor& input, const Tensor& target, const s
   s.smoothing = smoothing;
   s.log_softmax = log_softmax;
   if (weight) {
-    check_cpu(*weight, op);
     PT_CHECK((*weight)->dim() == 1 && (*weight)->numel() == s.geo.classes, RuntimeError,
              "weight tensor should be defined either for all ", s.geo.classes,
              " classes or no classes but got weight tensor of shape: ", list_str((*weight)->sizes()));
@@ -193,8 +200,9 @@ Tensor nll_op(const char* op, const Tensor& input, const Tensor& target, const s
 
   const Tensor x = contiguous(to(input, s.dtype, input->device()));
   const Tensor t = contiguous(to(target, s.prob_target ? s.dtype : DType::Int64, target->device()));
-  if (!s.prob_target) {
-    const int64_t* tp = t->data<int64_t>();
+  if (!s.prob_target) {  // on the host: a CUDA target is copied back for the check
+    const Tensor th = to(t, DType::Int64, cpu_device());
+    const int64_t* tp = th->data<int64_t>();
     for (int64_t i = 0; i < t->numel(); ++i)
       if (tp[i] != ignore_index && (tp[i] < 0 || tp[i] >= s.geo.classes))
         throw IndexError(str_cat("Target ", tp[i], " is out of bounds."));
@@ -202,13 +210,14 @@ Tensor nll_op(const char* op, const Tensor& input, const Tensor& target, const s
   const Tensor w = weight ? contiguous(*weight) : Tensor{};
   DimVec pos_shape = t->sizes();  // one loss per position
   if (s.prob_target) pos_shape.erase(s.class_dim);
-  const Tensor loss = empty(pos_shape, s.dtype);
-  const Tensor denom = s.prob_target ? Tensor{} : empty(pos_shape, s.dtype);
-  const Tensor lse = log_softmax ? empty(pos_shape, s.dtype) : Tensor{};
+  const Tensor loss = pt::empty(pos_shape, s.dtype, dev);
+  const Tensor denom = s.prob_target ? Tensor{} : pt::empty(pos_shape, s.dtype, dev);
+  const Tensor lse = log_softmax ? pt::empty(pos_shape, s.dtype, dev) : Tensor{};
   const cpu::NllOptions o{w ? &w : nullptr, ignore_index, smoothing, log_softmax, s.prob_target};
-  cpu::nll_forward(x, t, s.geo, o, loss, denom, lse);
+  if (dev.is_cuda()) cuda::nll_forward(x, t, s.geo, o, loss, denom, lse);
+  else cpu::nll_forward(x, t, s.geo, o, loss, denom, lse);
 
-  auto total = [](const Tensor& v) { return sum(v, std::nullopt, false, DType::Float64)->data<double>()[0]; };
+  auto total = [](const Tensor& v) { return host_value<double>(sum(v, std::nullopt, false, DType::Float64)); };
   double denominator = 1;
   Tensor out = loss;
   if (s.reduction != Reduction::None) {
@@ -361,8 +370,7 @@ struct PointwiseLossBackward final : autograd::Node {
 
 Tensor pointwise_op(const char* op, const Tensor& input, const Tensor& target, const std::string& reduction,
                     PointwiseArgs args) {
-  check_cpu(input, op);
-  check_cpu(target, op);
+  same_device(op, {&input, &target, &args.weight, &args.pos_weight});
   const Reduction r = parse_reduction(reduction);
   check_floating(promote_types(input->dtype(), target->dtype()), op);
   Tensor l;
@@ -415,7 +423,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const std
   if (input->numel() && is_floating(input->dtype())) {
     autograd::GradModeGuard no_grad(false);
     const Tensor inside = all(logical_and(ge(input, num(0)), le(input, num(1))), std::nullopt, false);
-    PT_CHECK(inside->data<bool>()[0], RuntimeError, "all elements of input should be between 0 and 1");
+    PT_CHECK(host_value<bool>(inside), RuntimeError, "all elements of input should be between 0 and 1");
   }
   return pointwise_op("binary_cross_entropy", input, target, reduction,
                       {Pointwise::Bce, 0, weight.value_or(Tensor{}), {}});

@@ -3,6 +3,7 @@
 #include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/softmax.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/reduce.h"
@@ -13,8 +14,9 @@ namespace {
 
 Tensor run(const Tensor& t, int64_t d, DType dt, bool log) {
   const Tensor x = contiguous(to(t, dt, t->device()));
-  Tensor out = empty(t->sizes(), dt);
-  cpu::softmax(x, t->dim() ? d : 0, log, out);
+  Tensor out = empty(t->sizes(), dt, t->device());
+  if (t->device().is_cuda()) cuda::softmax(x, t->dim() ? d : 0, log, out);
+  else cpu::softmax(x, t->dim() ? d : 0, log, out);
   return out;
 }
 
@@ -33,8 +35,10 @@ struct SoftmaxBackward final : autograd::Node {
       dx = log_ ? sub(g, mul(exp(y), sum(g, d, true, std::nullopt)))
                 : mul(y, sub(g, sum(mul(g, y), d, true, std::nullopt)));
     } else {
-      dx = empty(y->sizes(), y->dtype());
-      cpu::softmax_backward(contiguous(y), contiguous(to(g, y->dtype(), y->device())), dim_, log_, dx);
+      dx = empty(y->sizes(), y->dtype(), y->device());
+      const Tensor yc = contiguous(y), gc = contiguous(to(g, y->dtype(), y->device()));
+      if (y->device().is_cuda()) cuda::softmax_backward(yc, gc, dim_, log_, dx);
+      else cpu::softmax_backward(yc, gc, dim_, log_, dx);
     }
     return {to(dx, dtype_, dx->device())};  // back to the dtype before softmax's dtype= cast
   }
@@ -49,7 +53,6 @@ struct SoftmaxBackward final : autograd::Node {
 
 Tensor softmax_op(const Tensor& t, int64_t dim, std::optional<DType> dtype, bool log) {
   const char* op = log ? "log_softmax" : "softmax";
-  check_cpu(t, op);
   const int64_t d = wrap_dim(dim, t->dim());
   const DType dt = dtype.value_or(t->dtype());
   if (!is_floating(dt))
