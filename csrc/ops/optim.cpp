@@ -178,6 +178,7 @@ void check_length(const char* op, const TensorList& params, const std::optional<
                   const char* name) {
   if (list) check_length(op, params, list->size(), name);
 }
+
 // Each optimizer's kernels over staged updates: the CPU kernel per parameter, the CUDA
 // kernel over a list of slots.
 struct SgdKernel {
