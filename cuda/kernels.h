@@ -4,11 +4,15 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/dtype.h"
+#include "core/generator.h"
 #include "core/iter.h"
 #include "core/scalar.h"
 #include "cpu/loss.h"
+#include "cpu/norm.h"
+#include "cpu/optim.h"
 
 namespace pt::cpu {
 enum class BinaryOp : uint8_t;
@@ -29,7 +33,8 @@ std::string device_name(int device);
 void synchronize();
 int current_device();
 void set_device(int device);
-// The seed for on-device random numbers, stored until the generators arrive.
+// Seed and initial seed of generator(), the generator of on-device random numbers
+// (cuda/random.cu; the stub keeps one too).
 void manual_seed(uint64_t seed);
 uint64_t initial_seed();
 // device -1 means host memory. non_blocking: queued on the stream and returns at once (truly
@@ -91,6 +96,47 @@ void nll_backward(const Tensor& x, const Tensor& target, const Tensor& lse, cons
 // ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
 
 // ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
+// Batch norm and layer norm with the contracts of cpu::norm_forward / cpu::norm_backward, on
+// device tensors (float32, float64).
+void norm_forward(const cpu::NormGeometry& geo, const Tensor& x, const Tensor& y, const Tensor* w,
+                  const Tensor* b, const Tensor* mean_in, const Tensor* var_in, double eps,
+                  const Tensor& mean, const Tensor& rstd, const Tensor* var);
+void norm_backward(const cpu::NormGeometry& geo, const Tensor& x, const Tensor& g, const Tensor* w,
+                   const Tensor& mean, const Tensor& rstd, bool batch_stats, const Tensor* dx,
+                   const Tensor* dw, const Tensor* db);
+// running = (1 - momentum) * running + momentum * batch per channel, the batch variance scaled
+// by unbias; the running tensors are 1-D (maybe strided), mean and var contiguous.
+void batch_norm_update_stats(const Tensor& running_mean, const Tensor& running_var,
+                             const Tensor& mean, const Tensor& var, double momentum, double unbias);
+
+// One parameter of a multi-tensor optimizer step: contiguous device data of `numel` elements,
+// the state buffers in the order of the cpu:: kernel (null where an option leaves one out),
+// the parameter's step count (Adam, Adagrad) and first-step flag (SGD): the options' own
+// step / first_step are not read.
+struct OptimSlot {
+  void* param;
+  const void* grad;
+  void* state[3];
+  int64_t numel;
+  double step;
+  bool first_step;
+};
+// The updates of cpu/optim.h over every slot (all of `dtype`), in few launches.
+void sgd_step(DType dtype, const std::vector<OptimSlot>& slots, const cpu::SgdOptions& o);
+void adam_step(DType dtype, const std::vector<OptimSlot>& slots, const cpu::AdamOptions& o);
+void rmsprop_step(DType dtype, const std::vector<OptimSlot>& slots, const cpu::RmspropOptions& o);
+void adagrad_step(DType dtype, const std::vector<OptimSlot>& slots, const cpu::AdagradOptions& o);
+
+// The default generator of device tensors: Philox4x32-10 with its own seed and offset.
+Generator& generator();
+// The samplers of cpu/random.h on a contiguous device `out` (bernoulli's p: a contiguous
+// float64 device tensor of out's numel). Element i depends only on (seed, offset, i).
+void uniform(const Tensor& out, double from, double to, Generator& gen);
+void normal(const Tensor& out, double mean, double std, Generator& gen);
+void random_range(const Tensor& out, int64_t low, uint64_t range, Generator& gen);
+void bernoulli(const Tensor& out, double p, Generator& gen);
+void bernoulli(const Tensor& out, const Tensor& p, Generator& gen);
+void exponential(const Tensor& out, double lambd, Generator& gen);
 
 // ---- indexing, gather/scatter and joins (cuda/index.cu) ----
 

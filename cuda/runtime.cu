@@ -1,9 +1,7 @@
-// CUDA runtime wiring: device queries, the current device, the stored seed and copies.
+// CUDA runtime wiring: device queries, the current device and copies.
 // cudart is linked statically and every query tolerates a missing driver, so the same wheel
 // imports on machines with no GPU.
 #include <cuda_runtime.h>
-
-#include <atomic>
 
 #include "core/error.h"
 #include "cuda/check.cuh"
@@ -53,10 +51,6 @@ void set_device(int device) {
   check_device(device, "set_device");
   check(cudaSetDevice(device), "cudaSetDevice");
 }
-
-static std::atomic<uint64_t> g_seed{0};
-void manual_seed(uint64_t seed) { g_seed.store(seed); }
-uint64_t initial_seed() { return g_seed.load(); }
 
 void memcpy(void* dst, int dst_device, const void* src, int src_device, int64_t nbytes,
             bool non_blocking) {

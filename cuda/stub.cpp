@@ -16,9 +16,8 @@ std::string device_name(int) { no_cuda(); }
 void synchronize() { no_cuda(); }
 int current_device() { no_cuda(); }
 void set_device(int) { no_cuda(); }
-static uint64_t g_seed = 0;
-void manual_seed(uint64_t seed) { g_seed = seed; }
-uint64_t initial_seed() { return g_seed; }
+void manual_seed(uint64_t seed) { generator().manual_seed(seed); }
+uint64_t initial_seed() { return generator().initial_seed(); }
 void memcpy(void*, int, const void*, int, int64_t, bool) { no_cuda(); }
 void* host_alloc(int64_t) { no_cuda(); }
 void host_free(void*) {}
@@ -59,6 +58,32 @@ void nll_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, do
 // ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
 
 // ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
+void norm_forward(const cpu::NormGeometry&, const Tensor&, const Tensor&, const Tensor*, const Tensor*,
+                  const Tensor*, const Tensor*, double, const Tensor&, const Tensor&, const Tensor*) {
+  no_cuda();
+}
+void norm_backward(const cpu::NormGeometry&, const Tensor&, const Tensor&, const Tensor*, const Tensor&,
+                   const Tensor&, bool, const Tensor*, const Tensor*, const Tensor*) {
+  no_cuda();
+}
+void batch_norm_update_stats(const Tensor&, const Tensor&, const Tensor&, const Tensor&, double, double) {
+  no_cuda();
+}
+void sgd_step(DType, const std::vector<OptimSlot>&, const cpu::SgdOptions&) { no_cuda(); }
+void adam_step(DType, const std::vector<OptimSlot>&, const cpu::AdamOptions&) { no_cuda(); }
+void rmsprop_step(DType, const std::vector<OptimSlot>&, const cpu::RmspropOptions&) { no_cuda(); }
+void adagrad_step(DType, const std::vector<OptimSlot>&, const cpu::AdagradOptions&) { no_cuda(); }
+// Kept so that pytensor.cuda.manual_seed / initial_seed work without CUDA.
+Generator& generator() {
+  static Generator* gen = new Generator();  // never freed
+  return *gen;
+}
+void uniform(const Tensor&, double, double, Generator&) { no_cuda(); }
+void normal(const Tensor&, double, double, Generator&) { no_cuda(); }
+void random_range(const Tensor&, int64_t, uint64_t, Generator&) { no_cuda(); }
+void bernoulli(const Tensor&, double, Generator&) { no_cuda(); }
+void bernoulli(const Tensor&, const Tensor&, Generator&) { no_cuda(); }
+void exponential(const Tensor&, double, Generator&) { no_cuda(); }
 
 // ---- indexing, gather/scatter and joins (cuda/index.cu) ----
 

@@ -1,4 +1,4 @@
-"""pytensor.cuda: device queries, the current device, the stored seed and the caching
+"""pytensor.cuda: device queries, the current device, the random seed and the caching
 allocator's statistics. A build without CUDA or a machine without a GPU answers False/0 to
 the queries and statistics, and raises RuntimeError on anything that needs a device."""
 from pytensor import _C
@@ -43,7 +43,7 @@ def set_device(device):
 
 
 def manual_seed(seed):
-    """Stores the seed for on-device random numbers."""
+    """Seeds the generator of on-device random numbers (and restarts its sequence)."""
     _C._cuda_manual_seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)
 
 

@@ -3,6 +3,7 @@
 #include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/norm.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/reduce.h"
@@ -73,9 +74,13 @@ struct NormBackward final : autograd::Node {
       if (need_dx) out[0] = empty(x->sizes(), x->dtype(), x->device());
       if (need_dw) out[1] = empty(w->sizes(), x->dtype(), x->device());
       if (need_db) out[2] = empty(w->sizes(), x->dtype(), x->device());
-      cpu::norm_backward(geo_, xc, gc, ptr_or_null(wc), mean, rstd, batch_stats_,
-                         need_dx ? &out[0] : nullptr, need_dw ? &out[1] : nullptr,
-                         need_db ? &out[2] : nullptr);
+      const Tensor* dx = need_dx ? &out[0] : nullptr;
+      const Tensor* dw = need_dw ? &out[1] : nullptr;
+      const Tensor* db = need_db ? &out[2] : nullptr;
+      if (x->device().is_cuda())
+        cuda::norm_backward(geo_, xc, gc, ptr_or_null(wc), mean, rstd, batch_stats_, dx, dw, db);
+      else
+        cpu::norm_backward(geo_, xc, gc, ptr_or_null(wc), mean, rstd, batch_stats_, dx, dw, db);
     }
     if (!need_dx) out[0] = Tensor();
     if (!need_dw) out[1] = Tensor();
@@ -103,16 +108,19 @@ struct NormBackward final : autograd::Node {
 Tensor norm(const char* node_name, const cpu::NormGeometry& geo, const Tensor& input,
             const Tensor& weight, const Tensor& bias, const Tensor& mean_in,
             const Tensor& var_in, double eps, const Tensor& var_out, Tensor* mean_out = nullptr) {
-  PT_CHECK(input->device().is_cpu(), NotImplementedError, node_name,
-           ": not implemented for CUDA tensors yet");
+  const Device dev = input->device();
   const Tensor x = contiguous(input);
   const Tensor w = contiguous_or_null(weight), b = contiguous_or_null(bias);
-  Tensor out = empty(input->sizes(), input->dtype(), input->device());
-  Tensor mean = empty({geo.channels}, input->dtype(), input->device());
-  Tensor rstd = empty({geo.channels}, input->dtype(), input->device());
+  Tensor out = empty(input->sizes(), input->dtype(), dev);
+  Tensor mean = empty({geo.channels}, input->dtype(), dev);
+  Tensor rstd = empty({geo.channels}, input->dtype(), dev);
   const Tensor mi = contiguous_or_null(mean_in), vi = contiguous_or_null(var_in);
-  cpu::norm_forward(geo, x, out, ptr_or_null(w), ptr_or_null(b), ptr_or_null(mi), ptr_or_null(vi),
-                    eps, mean, rstd, ptr_or_null(var_out));
+  if (dev.is_cuda())
+    cuda::norm_forward(geo, x, out, ptr_or_null(w), ptr_or_null(b), ptr_or_null(mi),
+                       ptr_or_null(vi), eps, mean, rstd, ptr_or_null(var_out));
+  else
+    cpu::norm_forward(geo, x, out, ptr_or_null(w), ptr_or_null(b), ptr_or_null(mi),
+                      ptr_or_null(vi), eps, mean, rstd, ptr_or_null(var_out));
   if (mean_out) *mean_out = mean;
   if (autograd::needs_grad({&input, &weight, &bias})) {
     auto node = autograd::make_node<NormBackward>({&input, &weight, &bias}, node_name, geo,
@@ -195,17 +203,21 @@ Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& running_mean
   if (running_mean) {
     // running = (1 - momentum) * running + momentum * batch, the variance made unbiased.
     const double unbias = static_cast<double>(count) / (count - 1);
-    PT_DISPATCH_FLOAT(input->dtype(), "batch_norm", [&] {
-      scalar_t* rm = static_cast<scalar_t*>(running_mean->raw_data());
-      scalar_t* rv = static_cast<scalar_t*>(running_var->raw_data());
-      const scalar_t* bm = static_cast<const scalar_t*>(mean->raw_data());
-      const scalar_t* bv = static_cast<const scalar_t*>(var->raw_data());
-      const int64_t sm = running_mean->strides()[0], sv = running_var->strides()[0];
-      for (int64_t c = 0; c < C; ++c) {
-        rm[c * sm] = static_cast<scalar_t>((1 - momentum) * rm[c * sm] + momentum * bm[c]);
-        rv[c * sv] = static_cast<scalar_t>((1 - momentum) * rv[c * sv] + momentum * bv[c] * unbias);
-      }
-    });
+    if (input->device().is_cuda()) {
+      cuda::batch_norm_update_stats(running_mean, running_var, mean, var, momentum, unbias);
+    } else {
+      PT_DISPATCH_FLOAT(input->dtype(), "batch_norm", [&] {
+        scalar_t* rm = static_cast<scalar_t*>(running_mean->raw_data());
+        scalar_t* rv = static_cast<scalar_t*>(running_var->raw_data());
+        const scalar_t* bm = static_cast<const scalar_t*>(mean->raw_data());
+        const scalar_t* bv = static_cast<const scalar_t*>(var->raw_data());
+        const int64_t sm = running_mean->strides()[0], sv = running_var->strides()[0];
+        for (int64_t c = 0; c < C; ++c) {
+          rm[c * sm] = static_cast<scalar_t>((1 - momentum) * rm[c * sm] + momentum * bm[c]);
+          rv[c * sv] = static_cast<scalar_t>((1 - momentum) * rv[c * sv] + momentum * bv[c] * unbias);
+        }
+      });
+    }
     running_mean->bump_version();
     running_var->bump_version();
   }

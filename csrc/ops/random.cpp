@@ -3,10 +3,13 @@
 #include <cmath>
 #include <limits>
 
+#include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/iter.h"
 #include "cpu/random.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
+#include "ops/elementwise.h"
 #include "ops/factory.h"
 
 namespace pt::ops {
@@ -21,27 +24,38 @@ static void require_cpu(const Tensor& t, const char* op) {
            " are not supported yet");
 }
 
-// Runs kernel(out) on a contiguous CPU tensor: `t` itself when it is one, else a staging
-// tensor that is then copied into `t` (strided views, CUDA tensors).
+// The generator for a tensor on `device`: `gen` when given, else the device's default one.
+static Generator& generator_for(const GeneratorPtr& gen, Device device) {
+  return gen ? *gen : device.is_cuda() ? cuda::generator() : *default_generator();
+}
+
+// Calls the CPU or the CUDA sampler `name` for out's device: both take (out, args..., gen).
+#define PT_SAMPLE(name, out, gen, ...)                                              \
+  ((out)->device().is_cuda()                                                       \
+       ? cuda::name(out, __VA_ARGS__, generator_for(gen, (out)->device()))         \
+       : cpu::name(out, __VA_ARGS__, generator_for(gen, (out)->device())))
+
+// Runs kernel(out) on a contiguous tensor on t's device: `t` itself when it is one, else a
+// staging tensor that is then copied into `t` (strided views).
 template <class F>
 static const Tensor& sample_into(const Tensor& t, const char* op, const F& kernel) {
-  if (t->device().is_cpu() && t->is_contiguous()) {
+  if (t->is_contiguous()) {
     t->bump_version();
     kernel(t);
     return t;
   }
-  Tensor tmp = pt::empty(t->sizes(), t->dtype());
+  Tensor tmp = pt::empty(t->sizes(), t->dtype(), t->device());
   kernel(tmp);
   return copy_(t, tmp, op);
 }
 
-// A new tensor of `size` filled by kernel(out) on the CPU, then moved to `device`.
+// A new tensor of `size` on `device` filled by kernel(out).
 template <class F>
 static Tensor sample_new(const DimVec& size, DType dtype, Device device, const F& kernel) {
   check_size(size);
-  Tensor t = pt::empty(size, dtype);
+  Tensor t = pt::empty(size, dtype, device);
   kernel(t);
-  return device.is_cpu() ? t : to(t, dtype, device);
+  return t;
 }
 
 // The values [lowest, highest] a random integer of `dtype` may take (floats: the integers
@@ -72,7 +86,7 @@ static uint64_t checked_range(int64_t from, std::optional<int64_t> to, DType dty
 Tensor rand(const DimVec& size, DType dtype, Device device, const GeneratorPtr& gen) {
   require_floating(dtype, "rand");
   return sample_new(size, dtype, device,
-                    [&](const Tensor& t) { cpu::uniform(t, 0.0, 1.0, generator_or_default(gen)); });
+                    [&](const Tensor& t) { PT_SAMPLE(uniform, t, gen, 0.0, 1.0); });
 }
 
 Tensor randn(const DimVec& size, DType dtype, Device device, const GeneratorPtr& gen) {
@@ -82,9 +96,8 @@ Tensor randn(const DimVec& size, DType dtype, Device device, const GeneratorPtr&
 Tensor randint(int64_t low, int64_t high, const DimVec& size, DType dtype, Device device,
                const GeneratorPtr& gen) {
   const uint64_t range = checked_range(low, high, dtype, "random_");
-  return sample_new(size, dtype, device, [&](const Tensor& t) {
-    cpu::random_range(t, low, range, generator_or_default(gen));
-  });
+  return sample_new(size, dtype, device,
+                    [&](const Tensor& t) { PT_SAMPLE(random_range, t, gen, low, range); });
 }
 
 Tensor randperm(int64_t n, DType dtype, Device device, const GeneratorPtr& gen) {
@@ -119,14 +132,26 @@ static bool shift_scale_(const Tensor& out, const Tensor& mean, const Tensor& st
   return ok.load();
 }
 
+// A device std is checked on the host (one copy back), then mean + std * z runs as the
+// device's elementwise ops.
+static Tensor shift_scale_cuda(const Tensor& z, const Tensor& mean, const Tensor& std) {
+  const Tensor host = to(std, DType::Float64, cpu_device());
+  const Tensor hc = contiguous(host);
+  const double* v = hc->data<double>();
+  for (int64_t i = 0; i < hc->numel(); ++i)
+    PT_CHECK(v[i] >= 0, RuntimeError, "normal expects all elements of std >= 0.0");
+  autograd::GradModeGuard no_grad(false);
+  return add(mean, mul(std, z));
+}
+
 Tensor normal(const Tensor& mean, const Tensor& std, const GeneratorPtr& gen) {
-  require_cpu(mean, "normal");
-  require_cpu(std, "normal");
+  const Device dev = same_device("normal", {&mean, &std});
   const DType dtype = promote_types(mean->dtype(), std->dtype());
   require_floating(dtype, "normal");
   const DimVec shape = broadcast_shapes(mean->sizes(), std->sizes(), "normal");
-  Tensor out = pt::empty(shape, dtype);
-  cpu::normal(out, 0.0, 1.0, generator_or_default(gen));
+  Tensor out = pt::empty(shape, dtype, dev);
+  PT_SAMPLE(normal, out, gen, 0.0, 1.0);
+  if (dev.is_cuda()) return shift_scale_cuda(out, to(mean, dtype, dev), to(std, dtype, dev));
   PT_CHECK(shift_scale_(out, to(mean, dtype, cpu_device()), to(std, dtype, cpu_device())),
            RuntimeError, "normal expects all elements of std >= 0.0");
   return out;
@@ -141,15 +166,16 @@ Tensor normal(double mean, double std, const DimVec& size, DType dtype, Device d
   require_floating(dtype, "normal");
   check_std(std);
   return sample_new(size, dtype, device,
-                    [&](const Tensor& t) { cpu::normal(t, mean, std, generator_or_default(gen)); });
+                    [&](const Tensor& t) { PT_SAMPLE(normal, t, gen, mean, std); });
 }
 
-// p as a contiguous float64 tensor of `shape`, checked to hold probabilities.
-static Tensor probabilities(const Tensor& p, const DimVec& shape, const char* op) {
-  require_cpu(p, op);
-  Tensor pd = pt::empty(shape, DType::Float64);
+// p as a contiguous float64 tensor of `shape` on `device`, checked to hold probabilities
+// (on the host: a device p is copied back once for the check).
+static Tensor probabilities(const Tensor& p, const DimVec& shape, Device device, const char* op) {
+  Tensor pd = pt::empty(shape, DType::Float64, device);
   copy_(pd, p, op);
-  const double* v = pd->data<double>();
+  const Tensor host = device.is_cpu() ? pd : to(pd, DType::Float64, cpu_device());
+  const double* v = host->data<double>();
   for (int64_t i = 0; i < pd->numel(); ++i)
     PT_CHECK(v[i] >= 0 && v[i] <= 1, RuntimeError, op,
              ": expected all probabilities to be in [0, 1] (p_in >= 0 && p_in <= 1), but found ", v[i]);
@@ -158,10 +184,10 @@ static Tensor probabilities(const Tensor& p, const DimVec& shape, const char* op
 
 Tensor bernoulli(const Tensor& p, const GeneratorPtr& gen) {
   require_floating(p->dtype(), "bernoulli");
-  Tensor pd = probabilities(p, p->sizes(), "bernoulli");
-  Tensor out = pt::empty(p->sizes(), p->dtype());
-  cpu::bernoulli(out, pd, generator_or_default(gen));
-  return p->device().is_cpu() ? out : to(out, out->dtype(), p->device());
+  Tensor pd = probabilities(p, p->sizes(), p->device(), "bernoulli");
+  Tensor out = pt::empty(p->sizes(), p->dtype(), p->device());
+  PT_SAMPLE(bernoulli, out, gen, pd);
+  return out;
 }
 
 Tensor bernoulli(const Tensor& input, double p, const GeneratorPtr& gen) {
@@ -172,14 +198,14 @@ Tensor bernoulli(const Tensor& input, double p, const GeneratorPtr& gen) {
 const Tensor& bernoulli_(const Tensor& t, double p, const GeneratorPtr& gen) {
   PT_CHECK(p >= 0 && p <= 1, RuntimeError, "bernoulli_ expects p to be in [0, 1], but got p=", p);
   return sample_into(t, "bernoulli_",
-                     [&](const Tensor& o) { cpu::bernoulli(o, p, generator_or_default(gen)); });
+                     [&](const Tensor& o) { PT_SAMPLE(bernoulli, o, gen, p); });
 }
 
 const Tensor& bernoulli_(const Tensor& t, const Tensor& p, const GeneratorPtr& gen) {
   require_floating(p->dtype(), "bernoulli_");
-  Tensor pd = probabilities(p, t->sizes(), "bernoulli_");
+  Tensor pd = probabilities(p, t->sizes(), same_device("bernoulli_", {&t, &p}), "bernoulli_");
   return sample_into(t, "bernoulli_",
-                     [&](const Tensor& o) { cpu::bernoulli(o, pd, generator_or_default(gen)); });
+                     [&](const Tensor& o) { PT_SAMPLE(bernoulli, o, gen, pd); });
 }
 
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement,
@@ -226,29 +252,28 @@ const Tensor& uniform_(const Tensor& t, double from, double to, const GeneratorP
   PT_CHECK(std::isfinite(to - from), RuntimeError, "uniform_ expects to-from to be finite, but got from=",
            from, ", to=", to);
   return sample_into(t, "uniform_",
-                     [&](const Tensor& o) { cpu::uniform(o, from, to, generator_or_default(gen)); });
+                     [&](const Tensor& o) { PT_SAMPLE(uniform, o, gen, from, to); });
 }
 
 const Tensor& normal_(const Tensor& t, double mean, double std, const GeneratorPtr& gen) {
   require_floating(t->dtype(), "normal_");
   check_std(std);
   return sample_into(t, "normal_",
-                     [&](const Tensor& o) { cpu::normal(o, mean, std, generator_or_default(gen)); });
+                     [&](const Tensor& o) { PT_SAMPLE(normal, o, gen, mean, std); });
 }
 
 const Tensor& random_(const Tensor& t, int64_t from, std::optional<int64_t> to,
                       const GeneratorPtr& gen) {
   const uint64_t range = checked_range(from, to, t->dtype(), "random_");
-  return sample_into(t, "random_", [&](const Tensor& o) {
-    cpu::random_range(o, from, range, generator_or_default(gen));
-  });
+  return sample_into(t, "random_",
+                     [&](const Tensor& o) { PT_SAMPLE(random_range, o, gen, from, range); });
 }
 
 const Tensor& exponential_(const Tensor& t, double lambd, const GeneratorPtr& gen) {
   require_floating(t->dtype(), "exponential_");
   PT_CHECK(lambd > 0, RuntimeError, "exponential_ expects lambda > 0.0, but found lambda=", lambd);
   return sample_into(t, "exponential_",
-                     [&](const Tensor& o) { cpu::exponential(o, lambd, generator_or_default(gen)); });
+                     [&](const Tensor& o) { PT_SAMPLE(exponential, o, gen, lambd); });
 }
 
 }  // namespace pt::ops

@@ -1,6 +1,7 @@
 // Factories (zeros, arange, eye, *_like, new_*), random sampling ops and the Generator type.
 #include "autograd/meta.h"
 #include "core/generator.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/factory.h"
 #include "ops/random.h"
@@ -113,7 +114,9 @@ void init_generator(py::module_& m) {
       .def_property_readonly("device", [](const Generator&) { return cpu_device(); });
   m.attr("default_generator") = py::cast(default_generator());
   m.def("manual_seed", [](py::handle seed) {
-    default_generator()->manual_seed(seed_arg(seed));
+    const uint64_t s = seed_arg(seed);
+    default_generator()->manual_seed(s);
+    cuda::manual_seed(s);  // as torch.manual_seed, which seeds every device
     return default_generator();
   }, py::arg("seed"));
   m.def("seed", [] { return default_generator()->seed(); });

@@ -1,6 +1,6 @@
 """Adagrad: per-coordinate learning rates from the accumulated squared gradients."""
 import pytensor
-from pytensor._C import _adagrad_step_
+from pytensor._C import _adagrad_step_, _adagrad_step_multi_
 from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg
 
 __all__ = ["Adagrad"]
@@ -18,7 +18,8 @@ class Adagrad(Optimizer):
     State: 'step' and 'sum' (s, filled with initial_accumulator_value), created for every
     parameter when the optimizer is built (so state_dict() lists them before any step). Each
     parameter's update is one fused C++ op (_C._adagrad_step_), with PyTorch's arithmetic in the
-    parameter's dtype."""
+    parameter's dtype; the CUDA parameters of a group are updated together by the multi-tensor
+    op (_C._adagrad_step_multi_)."""
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -49,6 +50,7 @@ class Adagrad(Optimizer):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         weight_decay, maximize = group["weight_decay"], group["maximize"]
         state = self.state
+        cuda = ([], [], [], [])  # params, grads, sums, steps
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -56,5 +58,12 @@ class Adagrad(Optimizer):
             p_state = state[p]
             if not p_state:  # a group added after construction
                 self._init_state(p, group, p_state)
+            if p.device.type == "cuda":
+                for lst, v in zip(cuda, (p, grad, p_state["sum"], p_state["step"])):
+                    lst.append(v)
+                continue
             _adagrad_step_(p, grad, p_state["sum"], p_state["step"], lr, lr_decay, weight_decay, eps,
                            maximize)
+        if cuda[0]:
+            _adagrad_step_multi_(cuda[0], cuda[1], cuda[2], cuda[3], lr, lr_decay, weight_decay, eps,
+                                 maximize)

@@ -1,6 +1,6 @@
 """Adam: adaptive moment estimation (with the AMSGrad variant and optional decoupled decay)."""
 import pytensor
-from pytensor._C import _adam_step_
+from pytensor._C import _adam_step_, _adam_step_multi_
 from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg, _zeros_buffer
 
 __all__ = ["Adam"]
@@ -19,7 +19,8 @@ class Adam(Optimizer):
 
     State: 'step' (a 0-d float32 tensor), 'exp_avg' (m), 'exp_avg_sq' (v) and, with amsgrad,
 'max_exp_avg_sq' (v_max), all zero at first. Each parameter's update is one fused C++ op
-    (_C._adam_step_), with PyTorch's arithmetic in the parameter's dtype."""
+    (_C._adam_step_), with PyTorch's arithmetic in the parameter's dtype; the CUDA parameters of
+    a group are updated together by the multi-tensor op (_C._adam_step_multi_)."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
@@ -46,6 +47,7 @@ class Adam(Optimizer):
         weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
         decoupled = group["decoupled_weight_decay"]
         state = self.state
+        cuda = ([], [], [], [], [], [])  # params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -56,5 +58,14 @@ class Adam(Optimizer):
                 p_state["exp_avg"] = pytensor.zeros_like(p)
                 p_state["exp_avg_sq"] = pytensor.zeros_like(p)
             v_max = _zeros_buffer(p_state, "max_exp_avg_sq", p) if amsgrad else None
+            if p.device.type == "cuda":
+                for lst, v in zip(cuda, (p, grad, p_state["exp_avg"], p_state["exp_avg_sq"], v_max,
+                                         p_state["step"])):
+                    lst.append(v)
+                continue
             _adam_step_(p, grad, p_state["exp_avg"], p_state["exp_avg_sq"], v_max, p_state["step"],
                         lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize)
+        if cuda[0]:
+            _adam_step_multi_(cuda[0], cuda[1], cuda[2], cuda[3], cuda[4] if amsgrad else None,
+                              cuda[5], lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad,
+                              maximize)

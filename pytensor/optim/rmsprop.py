@@ -1,6 +1,6 @@
 """RMSprop: gradient scaled by a running root mean square (optionally centered, with momentum)."""
 import pytensor
-from pytensor._C import _rmsprop_step_
+from pytensor._C import _rmsprop_step_, _rmsprop_step_multi_
 from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg, _zeros_buffer
 
 __all__ = ["RMSprop"]
@@ -20,7 +20,8 @@ class RMSprop(Optimizer):
     State: 'step', 'square_avg' (v), 'momentum_buffer' (b) when momentum > 0 and 'grad_avg'
     (a) when centered, all zero at first. Each parameter's update is one fused C++ op
     (_C._rmsprop_step_), with PyTorch's arithmetic in the parameter's dtype (the centered average
-    a moves by lerp, as PyTorch's)."""
+    a moves by lerp, as PyTorch's); the CUDA parameters of a group are updated together by the
+    multi-tensor op (_C._rmsprop_step_multi_)."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
@@ -44,6 +45,7 @@ class RMSprop(Optimizer):
         lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
         weight_decay, centered, maximize = group["weight_decay"], group["centered"], group["maximize"]
         state = self.state
+        cuda = ([], [], [], [], [], [])  # params, grads, square_avgs, grad_avgs, buffers, steps
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -54,5 +56,14 @@ class RMSprop(Optimizer):
                 p_state["square_avg"] = pytensor.zeros_like(p)
             buf = _zeros_buffer(p_state, "momentum_buffer", p) if momentum > 0 else None
             grad_avg = _zeros_buffer(p_state, "grad_avg", p) if centered else None
+            if p.device.type == "cuda":
+                for lst, v in zip(cuda, (p, grad, p_state["square_avg"], grad_avg, buf,
+                                         p_state["step"])):
+                    lst.append(v)
+                continue
             _rmsprop_step_(p, grad, p_state["square_avg"], grad_avg, buf, p_state["step"], lr, alpha,
                            eps, weight_decay, momentum, maximize)
+        if cuda[0]:
+            _rmsprop_step_multi_(cuda[0], cuda[1], cuda[2], cuda[3] if centered else None,
+                                 cuda[4] if momentum > 0 else None, cuda[5], lr, alpha, eps,
+                                 weight_decay, momentum, maximize)

@@ -1,5 +1,5 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
-from pytensor._C import _sgd_step_, empty_like
+from pytensor._C import _sgd_step_, _sgd_step_multi_, empty_like
 from pytensor.optim.optimizer import Optimizer, _check_flags, _check_nonneg
 
 __all__ = ["SGD"]
@@ -17,7 +17,8 @@ class SGD(Optimizer):
         p <- p - lr * g
 
     State: 'momentum_buffer' (b) when momentum != 0. Each parameter's update is one fused C++
-    op (_C._sgd_step_), with PyTorch's arithmetic in the parameter's dtype."""
+    op (_C._sgd_step_), with PyTorch's arithmetic in the parameter's dtype; the CUDA parameters
+    of a group are updated together by the multi-tensor op (_C._sgd_step_multi_)."""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
@@ -40,9 +41,18 @@ class SGD(Optimizer):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
         state = self.state
+        cuda = ([], [], [], [])  # params, grads, buffers, first steps
         for p in group["params"]:
             grad = p.grad
             if grad is None:
+                continue
+            if p.device.type == "cuda":
+                buf = state[p].get("momentum_buffer") if momentum != 0 else None
+                first = momentum != 0 and buf is None
+                if first:  # the first step fills the buffer with the gradient
+                    buf = state[p]["momentum_buffer"] = empty_like(p)
+                for lst, v in zip(cuda, (p, grad, buf, first)):
+                    lst.append(v)
                 continue
             if momentum == 0:
                 _sgd_step_(p, grad, None, lr, 0, dampening, weight_decay, nesterov, maximize, False)
@@ -57,3 +67,6 @@ class SGD(Optimizer):
             else:
                 _sgd_step_(p, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize,
                            False)
+        if cuda[0]:
+            _sgd_step_multi_(cuda[0], cuda[1], cuda[2] if momentum != 0 else None, lr, momentum,
+                             dampening, weight_decay, nesterov, maximize, cuda[3])
