@@ -8,6 +8,7 @@
 #include "core/dtype.h"
 #include "core/iter.h"
 #include "core/scalar.h"
+#include "cpu/index.h"
 
 namespace pt::cpu {
 enum class BinaryOp : uint8_t;
@@ -79,6 +80,19 @@ void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const voi
 // ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
 
 // ---- indexing, gather/scatter and joins (cuda/index.cu) ----
+// The contracts of cpu/index.h on device tensors (and cpu::zero_triangle of cpu/shape.h): a
+// bad index is found by the kernel, read back after it and thrown as cpu::OutOfRange.
+void add_index_offsets(const Tensor& off, const Tensor& idx, int64_t size, int64_t stride, bool first,
+                       bool wrap);
+void index_gather(const Tensor& out, const Tensor& src, const Tensor& off);
+void index_put(const Tensor& dst, const Tensor& val, const Tensor& off, bool accumulate);
+void check_index_range(const Tensor& index, int64_t size, bool wrap);
+void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
+void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, cpu::Reduce reduce,
+             const Scalar& alpha);
+void masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+Tensor nonzero(const Tensor& t, bool transposed);
+void zero_triangle(const Tensor& t, int64_t k, bool lower);
 
 
 }  // namespace pt::cuda
