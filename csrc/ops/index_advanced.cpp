@@ -37,6 +37,9 @@ Plan plan(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, boo
   // tensors on the CPU index a CUDA tensor too (as in PyTorch): they move to its device.
   std::vector<AdvIndex> idx;
   for (const AdvIndex& a : adv) {
+    PT_CHECK(a.index->device().is_cpu() || a.index->device() == dev, RuntimeError,
+             "indices should be either on cpu or on the same device as the indexed tensor (",
+             dev.str(), ")");
     const Tensor index = a.index->device() == dev ? a.index : to(a.index, a.index->dtype(), dev);
     if (index->dtype() != DType::Bool && index->dtype() != DType::UInt8) {
       idx.push_back({a.dim, index});
