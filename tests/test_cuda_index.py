@@ -65,6 +65,20 @@ def test_advanced_getitem(dtype, k):
         assert_close(got, a[np_key], dtype=dtype)
 
 
+def test_strided_index_tensors():
+    arr = rand((9, 8), "float32")
+    t = gpu_t(arr)
+    idx = np.array([[0, 8, 3], [2, 2, -1]])
+    for name, it, ia in gpu_layouts(idx):
+        assert_close(t[it], arr[ia], dtype="float32")
+        assert_close(t.index_select(0, it[0]), arr[ia[0]])
+        y = gpu_t(np.zeros((9, 8), np.float32))
+        y.index_put_((it,), gpu_t(np.ones((2, 3, 8), np.float32)), accumulate=True)
+        expected = np.zeros((9, 8))
+        np.add.at(expected, ia, 1)
+        assert_close(y, expected)
+
+
 def test_getitem_full_mask_of_values():
     arr = rand((37, 129), "float32")
     t = gpu_t(arr)
