@@ -10,6 +10,7 @@
 #include "core/generator.h"
 #include "core/iter.h"
 #include "core/scalar.h"
+#include "cpu/index.h"
 #include "cpu/loss.h"
 #include "cpu/norm.h"
 #include "cpu/optim.h"
@@ -139,6 +140,19 @@ void bernoulli(const Tensor& out, const Tensor& p, Generator& gen);
 void exponential(const Tensor& out, double lambd, Generator& gen);
 
 // ---- indexing, gather/scatter and joins (cuda/index.cu) ----
+// The contracts of cpu/index.h on device tensors (and cpu::zero_triangle of cpu/shape.h): a
+// bad index is found by the kernel, read back after it and thrown as cpu::OutOfRange.
+void add_index_offsets(const Tensor& off, const Tensor& idx, int64_t size, int64_t stride, bool first,
+                       bool wrap);
+void index_gather(const Tensor& out, const Tensor& src, const Tensor& off);
+void index_put(const Tensor& dst, const Tensor& val, const Tensor& off, bool accumulate);
+void check_index_range(const Tensor& index, int64_t size, bool wrap);
+void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
+void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, cpu::Reduce reduce,
+             const Scalar& alpha);
+void masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+Tensor nonzero(const Tensor& t, bool transposed);
+void zero_triangle(const Tensor& t, int64_t k, bool lower);
 
 
 }  // namespace pt::cuda

@@ -86,6 +86,15 @@ void bernoulli(const Tensor&, const Tensor&, Generator&) { no_cuda(); }
 void exponential(const Tensor&, double, Generator&) { no_cuda(); }
 
 // ---- indexing, gather/scatter and joins (cuda/index.cu) ----
+void add_index_offsets(const Tensor&, const Tensor&, int64_t, int64_t, bool, bool) { no_cuda(); }
+void index_gather(const Tensor&, const Tensor&, const Tensor&) { no_cuda(); }
+void index_put(const Tensor&, const Tensor&, const Tensor&, bool) { no_cuda(); }
+void check_index_range(const Tensor&, int64_t, bool) { no_cuda(); }
+void gather(const Tensor&, const Tensor&, int64_t, const Tensor&) { no_cuda(); }
+void scatter(const Tensor&, int64_t, const Tensor&, const Tensor&, cpu::Reduce, const Scalar&) { no_cuda(); }
+void masked_fill(const Tensor&, const Tensor&, const Scalar&) { no_cuda(); }
+Tensor nonzero(const Tensor&, bool) { no_cuda(); }
+void zero_triangle(const Tensor&, int64_t, bool) { no_cuda(); }
 
 
 }  // namespace pt::cuda

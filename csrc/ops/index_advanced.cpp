@@ -4,6 +4,7 @@
 #include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/index.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/factory.h"
 #include "ops/index.h"
@@ -25,18 +26,27 @@ struct Plan {
   Tensor offsets;       // element offsets into the view, viewed to `shape`
 };
 
+// The coordinates of t's nonzero elements (t contiguous), on t's device.
+Tensor nonzero_of(const Tensor& t, bool transposed) {
+  return t->device().is_cuda() ? cuda::nonzero(t, transposed) : cpu::nonzero(t, transposed);
+}
+
 Plan plan(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, bool wrap) {
-  pt::check_cpu(v, op ? op : "index");
-  // One integer index per dim: a k-dim mask becomes the k columns of its nonzero().
+  const Device dev = v->device();
+  // One integer index per dim: a k-dim mask becomes the k columns of its nonzero(). Index
+  // tensors on the CPU index a CUDA tensor too (as in PyTorch): they move to its device.
   std::vector<AdvIndex> idx;
   for (const AdvIndex& a : adv) {
-    pt::check_cpu(a.index, op ? op : "index");
-    if (a.index->dtype() != DType::Bool && a.index->dtype() != DType::UInt8) {
-      idx.push_back(a);
+    PT_CHECK(a.index->device().is_cpu() || a.index->device() == dev, RuntimeError,
+             "indices should be either on cpu or on the same device as the indexed tensor (",
+             dev.str(), ")");
+    const Tensor index = a.index->device() == dev ? a.index : to(a.index, a.index->dtype(), dev);
+    if (index->dtype() != DType::Bool && index->dtype() != DType::UInt8) {
+      idx.push_back({a.dim, index});
       continue;
     }
-    Tensor cols = cpu::nonzero(contiguous(a.index), /*transposed=*/true);
-    for (int64_t j = 0; j < a.index->dim(); ++j) idx.push_back({a.dim + j, select_view(cols, 0, j)});
+    Tensor cols = nonzero_of(contiguous(index), /*transposed=*/true);
+    for (int64_t j = 0; j < index->dim(); ++j) idx.push_back({a.dim + j, select_view(cols, 0, j)});
   }
 
   DimVec b;
@@ -87,13 +97,14 @@ Plan plan(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, boo
   }
   if (adjacent && first == nd) add_index_dims();
 
-  Tensor off = pt::empty(b, DType::Int64);
-  if (idx.empty()) *off->data<int64_t>() = 0;
+  Tensor off = pt::empty(b, DType::Int64, dev);
+  if (idx.empty()) fill_values(off, Scalar::from_int(0));
   for (int64_t j = 0; j < static_cast<int64_t>(idx.size()); ++j) {
     const int64_t d = idx[j].dim, size = v->sizes()[d];
+    const Tensor index = expand_view(idx[j].index, b, "index");
     try {
-      cpu::add_index_offsets(off, expand_view(idx[j].index, b, "index"), size, v->strides()[d],
-                             j == 0, wrap);
+      if (dev.is_cuda()) cuda::add_index_offsets(off, index, size, v->strides()[d], j == 0, wrap);
+      else cpu::add_index_offsets(off, index, size, v->strides()[d], j == 0, wrap);
     } catch (const cpu::OutOfRange& e) {
       throw IndexError(str_cat(op ? op : "", op ? ": " : "", "index ", e.value,
                                " is out of bounds for dimension ", d, " with size ", size));
@@ -109,9 +120,11 @@ namespace detail {
 
 Tensor gather_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const char* op, bool wrap) {
   Plan p = plan(v, adv, op, wrap);
-  Tensor out = pt::empty(p.shape, v->dtype());
-  if (out->numel() > 0)
-    cpu::index_gather(out, make_view(v, p.shape, p.data_strides, v->offset()), p.offsets);
+  Tensor out = pt::empty(p.shape, v->dtype(), v->device());
+  if (out->numel() == 0) return out;
+  const Tensor src = make_view(v, p.shape, p.data_strides, v->offset());
+  if (v->device().is_cuda()) cuda::index_gather(out, src, p.offsets);
+  else cpu::index_gather(out, src, p.offsets);
   return out;
 }
 
@@ -120,13 +133,15 @@ void put_advanced(const Tensor& v, const std::vector<AdvIndex>& adv, const Tenso
   Plan p = plan(v, adv, nullptr, true);
   Tensor val = fit_value(value, p.shape);
   // A value that shares memory with the destination is read in full before any write.
-  if (val->dtype() != v->dtype() || val->storage() == v->storage() || !val->device().is_cpu())
-    val = to(val, v->dtype(), cpu_device(), /*copy=*/true);
+  if (val->dtype() != v->dtype() || val->storage() == v->storage() || val->device() != v->device())
+    val = to(val, v->dtype(), v->device(), /*copy=*/true);
   if (p.offsets->numel() == 0) return;
   check_no_internal_overlap(v, "index_put_");
   v->bump_version();
-  cpu::index_put(make_view(v, p.shape, p.data_strides, v->offset()),
-                 expand_view(val, p.shape, "index_put_"), p.offsets, accumulate);
+  const Tensor dst = make_view(v, p.shape, p.data_strides, v->offset());
+  const Tensor src = expand_view(val, p.shape, "index_put_");
+  if (v->device().is_cuda()) cuda::index_put(dst, src, p.offsets, accumulate);
+  else cpu::index_put(dst, src, p.offsets, accumulate);
 }
 
 Tensor masked_sum(const Tensor& g, const Tensor& mask) {
@@ -206,6 +221,7 @@ struct MaskedFillBackward final : autograd::Node {
 }  // namespace
 
 static Tensor index_select_forward(const Tensor& t, int64_t dim, const Tensor& index) {
+  same_device("index_select", {&t, &index});
   PT_CHECK(index->dtype() == DType::Int64 || index->dtype() == DType::Int32, RuntimeError,
            "index_select(): Expected dtype int32 or int64 for index, but got ", index->dtype());
   PT_CHECK(index->dim() <= 1, IndexError, "index_select(): Index is supposed to be a vector, but got "
@@ -235,6 +251,7 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
 Tensor take(const Tensor& t, const Tensor& index) {
   PT_CHECK(index->dtype() == DType::Int64, RuntimeError,
            "take(): Expected a long tensor for index, but got ", index->dtype());
+  same_device("take", {&t, &index});
   const Tensor c = contiguous(t);
   Tensor out =
       gather_advanced(make_view(c, {c->numel()}, {1}, c->offset()), {{0, index}}, "take()", true);
@@ -250,8 +267,7 @@ Tensor take(const Tensor& t, const Tensor& index) {
 namespace {
 
 void masked_fill_write(const Tensor& t, const Tensor& mask, const Scalar& value) {
-  pt::check_cpu(t, "masked_fill_");
-  pt::check_cpu(mask, "masked_fill_");
+  same_device("masked_fill_", {&t, &mask});
   PT_CHECK(mask->dtype() == DType::Bool, RuntimeError,
            "masked_fill_ only supports boolean masks, but got mask with dtype ", mask->dtype());
   PT_CHECK(broadcast_shapes(t->sizes(), mask->sizes(), "masked_fill_") == t->sizes(), RuntimeError,
@@ -263,7 +279,9 @@ void masked_fill_write(const Tensor& t, const Tensor& mask, const Scalar& value)
   check_no_internal_overlap(t, "masked_fill_");
   const Tensor m = partial_overlap(t, mask) ? clone(mask) : mask;
   t->bump_version();
-  cpu::masked_fill(t, expand_view(m, t->sizes(), "masked_fill_"), value);
+  const Tensor em = expand_view(m, t->sizes(), "masked_fill_");
+  if (t->device().is_cuda()) cuda::masked_fill(t, em, value);
+  else cpu::masked_fill(t, em, value);
 }
 
 // dst = self with `value` where mask is true; dst is self itself for masked_fill_, a copy of
@@ -316,6 +334,7 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
 
 Tensor masked_select(const Tensor& t, const Tensor& mask) {
   PT_CHECK(mask->dtype() == DType::Bool, RuntimeError, "masked_select: expected BoolTensor for mask");
+  same_device("masked_select", {&t, &mask});
   DimVec shape = broadcast_shapes(t->sizes(), mask->sizes(), "masked_select");
   if (shape.empty()) shape = {1};  // a 0-d mask still selects into a 1-D result
   Tensor out = gather_advanced(expand_view(t, shape, "masked_select"),
@@ -329,16 +348,12 @@ Tensor masked_select(const Tensor& t, const Tensor& mask) {
   return out;
 }
 
-Tensor nonzero(const Tensor& t) {
-  pt::check_cpu(t, "nonzero");
-  return cpu::nonzero(contiguous(t), /*transposed=*/false);
-}
+Tensor nonzero(const Tensor& t) { return nonzero_of(contiguous(t), /*transposed=*/false); }
 
 std::vector<Tensor> nonzero_tuple(const Tensor& t) {
-  pt::check_cpu(t, "nonzero");
   const Tensor c = contiguous(t);
   // A 0-d input answers like a one-element vector: one index tensor of 0s.
-  Tensor cols = cpu::nonzero(t->dim() ? c : make_view(c, {1}, {1}, c->offset()), true);
+  Tensor cols = nonzero_of(t->dim() ? c : make_view(c, {1}, {1}, c->offset()), true);
   std::vector<Tensor> out;
   for (int64_t d = 0; d < cols->sizes()[0]; ++d) out.push_back(select_view(cols, 0, d));
   return out;

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "cpu/fill.h"
 #include "cpu/index.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/factory.h"
 #include "ops/index.h"
@@ -32,6 +33,13 @@ Tensor scalar_tensor(const Scalar& v, DType dtype) {
   Tensor t = pt::empty({}, dtype);
   cpu::fill(t, v);
   return t;
+}
+
+void fill_values(const Tensor& t, const Scalar& value) {
+  if (t->device().is_cpu()) return cpu::fill(t, value);
+  if (t->numel() == 0) return;
+  const Operand op{static_cast<char*>(t->raw_data()), &t->strides(), t->itemsize()};
+  cuda::fill(StridedLoop(t->sizes(), 1, &op), t->dtype(), value);
 }
 
 Tensor expand_view(const Tensor& t, const DimVec& sizes, const char* op) {
@@ -429,10 +437,9 @@ void index_put_items(const Tensor& t, const IndexList& items, const Scalar& valu
   if (!b.adv.empty()) {
     put_advanced(b.view, b.adv, scalar_tensor(value, t->dtype()), false);
   } else if (b.view->numel() > 0) {
-    pt::check_cpu(t, "index_put_");
     check_no_internal_overlap(b.view, "index_put_");
     t->bump_version();
-    cpu::fill(b.view, value);
+    fill_values(b.view, value);
   }
   record_put(t, t, items, nullptr, false, !b.adv.empty());
 }

@@ -20,6 +20,8 @@ struct AdvIndex {
 std::string list_str(const DimVec& v);
 // A 0-d tensor of `dtype` holding `v`.
 Tensor scalar_tensor(const Scalar& v, DType dtype);
+// Every element of `t` set to `value`, on t's device (no checks, no version bump).
+void fill_values(const Tensor& t, const Scalar& value);
 // `t` as a view of `sizes` with strides 0 where `t` broadcasts (same storage).
 Tensor expand_view(const Tensor& t, const DimVec& sizes, const char* op);
 // The view t.select(dim, i) for an `i` already in range.

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "cpu/fill.h"
 #include "cpu/index.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -31,7 +32,8 @@ int64_t dim_1d(const Tensor& t) { return std::max<int64_t>(t->dim(), 1); }
 
 void check_range(const Tensor& index, int64_t dim, int64_t size, const char* op) {
   try {
-    cpu::check_index_range(index, size, false);
+    if (index->device().is_cuda()) cuda::check_index_range(index, size, false);
+    else cpu::check_index_range(index, size, false);
   } catch (const cpu::OutOfRange& e) {
     throw RuntimeError(str_cat(op, "(): index ", e.value, " is out of bounds for dimension ", dim,
                                " with size ", size));
@@ -50,9 +52,7 @@ cpu::Reduce parse_reduce(const std::string& reduce) {
 const Tensor& scatter_impl(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
                            bool src_is_value, cpu::Reduce reduce, const Scalar& alpha,
                            const char* op) {
-  pt::check_cpu(t, op);
-  pt::check_cpu(index, op);
-  pt::check_cpu(src, op);
+  same_device(op, {&t, &index, src_is_value ? nullptr : &src});
   const Tensor idx = as_1d(index_as_int64(index, op));
   dim = wrap_dim(dim, t->dim(), op);
   PT_CHECK(dim_1d(index) == dim_1d(t), RuntimeError, op,
@@ -77,11 +77,14 @@ const Tensor& scatter_impl(const Tensor& t, int64_t dim, const Tensor& index, co
   if (idx->numel() == 0) return t;
   check_range(idx, dim, self1->sizes()[dim], op);
   check_no_internal_overlap(t, op);
-  Tensor s = src_is_value ? make_view(src, idx->sizes(), DimVec(idx->dim(), 0), src->offset())
+  // A value (a 0-d CPU tensor) goes to self's device.
+  const Tensor value = src_is_value && src->device() != t->device() ? to(src, src->dtype(), t->device()) : src;
+  Tensor s = src_is_value ? make_view(value, idx->sizes(), DimVec(idx->dim(), 0), value->offset())
                           : make_view(src1, idx->sizes(), src1->strides(), src1->offset());
   if (s->storage() == t->storage()) s = clone(s);
   t->bump_version();
-  cpu::scatter(self1, dim, idx, s, reduce, alpha);
+  if (t->device().is_cuda()) cuda::scatter(self1, dim, idx, s, reduce, alpha);
+  else cpu::scatter(self1, dim, idx, s, reduce, alpha);
   return t;
 }
 
@@ -224,7 +227,19 @@ void index_add_into(const Tensor& dst, const Tensor& self, int64_t dim, const Te
   DimVec strides(src1->dim(), 0);
   strides[d] = idx->dim() ? idx->strides()[0] : 1;
   const Tensor spread = make_view(idx, src1->sizes(), strides, idx->offset());
-  scatter_impl(dst, d, spread, source, false, cpu::Reduce::Add, alpha, "index_add_");
+  if (dst->device().is_cuda()) {
+    // On the device, a lane walk along a long index (embedding rows) would run one thread per
+    // lane: the same sum goes through index_put_'s sorted accumulate instead.
+    same_device("index_add_", {&dst, &index, &source});
+    if (spread->numel() > 0) {
+      check_range(idx, d, self1->sizes()[d], "index_add_");
+      autograd::GradModeGuard off(false);
+      const Tensor scaled = alpha.f == 1 ? source : mul(source, alpha);
+      put_advanced(self1, {{d, as_1d(idx)}}, as_1d(scaled), /*accumulate=*/true);
+    }
+  } else {
+    scatter_impl(dst, d, spread, source, false, cpu::Reduce::Add, alpha, "index_add_");
+  }
 
   if (!autograd::needs_grad({&self, &source})) return;
   auto node = autograd::make_node<IndexAddBackward0>({&self, &source});
@@ -265,8 +280,9 @@ struct IndexFillBackward final : autograd::Node {
 // `value_t` is the value when it came as a 0-d tensor (null for a number).
 void index_fill_into(const Tensor& dst, const Tensor& self, int64_t dim, const Tensor& index,
                      const Scalar& value, const Tensor& value_t) {
-  pt::check_cpu(dst, "index_fill_");
-  const Tensor idx = contiguous(index_as_int64(index, "index_fill_"));
+  same_device("index_fill_", {&dst, &index});
+  // The indices are read on the host: one fill per index.
+  const Tensor idx = contiguous(to(index_as_int64(index, "index_fill_"), DType::Int64, cpu_device()));
   PT_CHECK(index->dim() <= 1, IndexError, "index_fill_(): Index has to be a vector/scalar, but got "
            "an index of shape ", list_str(index->sizes()));
   const int64_t d = wrap_dim(dim, dst->dim(), "index_fill_()");
@@ -281,7 +297,7 @@ void index_fill_into(const Tensor& dst, const Tensor& self, int64_t dim, const T
     check_no_internal_overlap(dst, "index_fill_");
     dst->bump_version();
     for (int64_t i = 0; i < n; ++i)
-      cpu::fill(select_view(self1, d, ix[i] < 0 ? ix[i] + size : ix[i]), value);
+      fill_values(select_view(self1, d, ix[i] < 0 ? ix[i] + size : ix[i]), value);
   }
 
   if (!autograd::needs_grad({&self, &value_t})) return;
@@ -295,8 +311,7 @@ void index_fill_into(const Tensor& dst, const Tensor& self, int64_t dim, const T
 }  // namespace
 
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
-  pt::check_cpu(t, "gather");
-  pt::check_cpu(index, "gather");
+  const Device dev = same_device("gather", {&t, &index});
   const Tensor idx = as_1d(index_as_int64(index, "gather"));
   dim = wrap_dim(dim, t->dim(), "gather()");
   PT_CHECK(dim_1d(index) == dim_1d(t), RuntimeError,
@@ -307,10 +322,11 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
              "gather(): Size does not match at dimension ", d, " expected index ",
              list_str(index->sizes()), " to be no larger than self ", list_str(t->sizes()),
              " apart from dimension ", dim);
-  Tensor out = pt::empty(index->sizes(), t->dtype());
+  Tensor out = pt::empty(index->sizes(), t->dtype(), dev);
   if (out->numel() > 0) {
     check_range(idx, dim, self1->sizes()[dim], "gather");
-    cpu::gather(as_1d(out), self1, dim, idx);
+    if (dev.is_cuda()) cuda::gather(as_1d(out), self1, dim, idx);
+    else cpu::gather(as_1d(out), self1, dim, idx);
   }
   if (autograd::needs_grad({&t})) {
     auto node = autograd::make_node<GatherBackward0>({&t});

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "cpu/shape.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -373,7 +374,7 @@ Tensor repeat_interleave(const Tensor& t, const Tensor& repeats, std::optional<i
   PT_CHECK(is_integral(repeats->dtype(), false), RuntimeError,
            "repeat_interleave: repeats must be an integer tensor, but got ", repeats->dtype());
   PT_CHECK(repeats->dim() <= 1, RuntimeError, "repeats must be 0-dim or 1-dim tensor");
-  check_cpu(repeats, "repeat_interleave");
+  // The counts are read on the host, wherever they live.
   const Tensor reps = to(contiguous(repeats), DType::Int64, cpu_device());
   const int64_t* r = reps->data<int64_t>();
   if (reps->numel() == 1) return interleave_uniform(t, r[0], dim, "IndexSelectBackward0");
@@ -396,7 +397,11 @@ Tensor repeat_interleave(const Tensor& t, const Tensor& repeats, std::optional<i
 
 static void check_matrix(const Tensor& t, const char* op) {
   PT_CHECK(t->dim() >= 2, RuntimeError, op, ": input tensor must have at least 2 dimensions");
-  check_cpu(t, op);
+}
+
+static void zero_triangle(const Tensor& t, int64_t diagonal, bool lower) {
+  if (t->device().is_cuda()) cuda::zero_triangle(t, diagonal, lower);
+  else cpu::zero_triangle(t, diagonal, lower);
 }
 
 namespace {
@@ -416,7 +421,7 @@ static Tensor triangle(const Tensor& t, int64_t diagonal, bool lower, const char
   check_matrix(t, op);
   return record<TriangleBackward>(t, false, [&] {
     Tensor out = clone(t);
-    cpu::zero_triangle(out, diagonal, lower);
+    zero_triangle(out, diagonal, lower);
     return out;
   }, diagonal, lower);
 }
@@ -433,7 +438,7 @@ static const Tensor& triangle_(const Tensor& self, int64_t diagonal, bool lower,
   std::shared_ptr<autograd::Node> node;
   if (autograd::needs_grad({&self})) node = autograd::make_node<TriangleBackward>({&self}, diagonal, lower);
   self->bump_version();
-  cpu::zero_triangle(self, diagonal, lower);
+  zero_triangle(self, diagonal, lower);
   if (node) autograd::set_history(self, node);
   return self;
 }
@@ -448,7 +453,6 @@ Tensor diag(const Tensor& t, int64_t diagonal) {
   Geometry geometry = [diagonal](const Tensor& x) { return ops::diagonal(x, diagonal, 0, 1); };
   if (t->dim() == 2)
     return geometry_view(t, std::move(geometry), {"DiagonalBackward0_copy", "DiagonalBackwardBackward0"}, true);
-  check_cpu(t, "diag");
   const int64_t n = t->sizes()[0];
   int64_t m = 0;
   PT_CHECK(diagonal > std::numeric_limits<int64_t>::min() &&
