@@ -1,7 +1,7 @@
 // Elementwise ops: argument checks, result dtype (PyTorch's promotion), output allocation and
-// the in-place rules, then the kernels of cpu/elementwise.cpp or cuda/elementwise.cu. Python numbers never
-// become tensors: they are converted to the compute dtype into a local buffer and enter the
-// loop as a stride-0 operand. Each differentiable op names its backward formula
+// the in-place rules, then the kernels of cpu/elementwise.cpp or cuda/elementwise.cu. Python
+// numbers never become tensors: they are converted to the compute dtype into a local buffer
+// and enter the loop as a stride-0 operand. Each differentiable op names its backward formula
 // (ops/elementwise_backward.cpp) and records it through a Recorder around the kernel call.
 #include "ops/elementwise.h"
 
@@ -463,10 +463,11 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 
 Tensor activation_backward(UnaryOp op, const Tensor& grad, const Tensor& v) {
   const Device device = common_device({grad, v}, "activation_backward");
-  Tensor out = pt::empty(broadcast_shapes(grad->sizes(), v->sizes(), "activation_backward"), v->dtype(), device);
-  run_loop(out, {{grad, v->dtype()}, {v, v->dtype()}}, "activation_backward", [&](const StridedLoop& loop, uint32_t) {
-    if (device.is_cuda()) cuda::activation_backward(op, v->dtype(), loop);
-    else cpu::activation_backward(op, v->dtype(), loop);
+  const DType t = v->dtype();
+  Tensor out = pt::empty(broadcast_shapes(grad->sizes(), v->sizes(), "activation_backward"), t, device);
+  run_loop(out, {{grad, t}, {v, t}}, "activation_backward", [&](const StridedLoop& loop, uint32_t) {
+    if (device.is_cuda()) cuda::activation_backward(op, t, loop);
+    else cpu::activation_backward(op, t, loop);
   });
   return out;
 }
