@@ -70,11 +70,14 @@ void copy(const StridedLoop& loop, DType dst, DType src);
 void fill(const StridedLoop& loop, DType dtype, const Scalar& value);
 // Contiguous out[i] = start + step * i (float64 math for floating dtypes, int64 otherwise).
 void arange(void* out, int64_t n, DType dtype, const Scalar& start, const Scalar& step);
-// Add, Sub (b scaled by alpha), Mul, Div, Maximum, Minimum and the comparisons.
-void binary(const char* op, cpu::BinaryOp kind, DType dtype, const StridedLoop& loop, const Scalar& alpha,
-            uint32_t host_scalars);
-// Neg, Abs, Relu (numeric dtypes); Exp, Log, Sqrt, Rsqrt, Tanh, Sigmoid (floating).
-void unary(const char* op, cpu::UnaryOp kind, DType dtype, const StridedLoop& loop);
+// The kernels of cpu/elementwise.h with the same operands and the same semantics (see there).
+// binary returns false when an integer division met a zero divisor (the op raises); finding
+// out synchronises, for integer division only.
+bool binary(cpu::BinaryOp kind, DType dtype, const StridedLoop& loop, const Scalar& alpha, uint32_t host_scalars);
+void unary(cpu::UnaryOp kind, DType dtype, const StridedLoop& loop, const double* params);
+void activation_backward(cpu::UnaryOp kind, DType dtype, const StridedLoop& loop);
+// {out, x, lo, hi}.
+void clamp(DType dtype, const StridedLoop& loop, uint32_t host_scalars);
 // {out, cond (bool), a, b}.
 void where(DType dtype, const StridedLoop& loop, uint32_t host_scalars);
 // C[b] = A[b] @ B[b] for b < batch: A is M x K, B is K x N, C is M x N, each given by its

@@ -33,8 +33,10 @@ void reset_peak_memory_stats(int) { no_cuda(); }
 void copy(const StridedLoop&, DType, DType) { no_cuda(); }
 void fill(const StridedLoop&, DType, const Scalar&) { no_cuda(); }
 void arange(void*, int64_t, DType, const Scalar&, const Scalar&) { no_cuda(); }
-void binary(const char*, cpu::BinaryOp, DType, const StridedLoop&, const Scalar&, uint32_t) { no_cuda(); }
-void unary(const char*, cpu::UnaryOp, DType, const StridedLoop&) { no_cuda(); }
+bool binary(cpu::BinaryOp, DType, const StridedLoop&, const Scalar&, uint32_t) { no_cuda(); }
+void unary(cpu::UnaryOp, DType, const StridedLoop&, const double*) { no_cuda(); }
+void activation_backward(cpu::UnaryOp, DType, const StridedLoop&) { no_cuda(); }
+void clamp(DType, const StridedLoop&, uint32_t) { no_cuda(); }
 void where(DType, const StridedLoop&, uint32_t) { no_cuda(); }
 void gemm(DType, int64_t, int64_t, int64_t, int64_t, const void*, int64_t, int64_t, int64_t,
           const void*, int64_t, int64_t, int64_t, void*, int64_t, int64_t, int64_t) {

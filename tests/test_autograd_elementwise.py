@@ -160,6 +160,8 @@ WITH_NUMBERS = [
     ("fmod", lambda t: pytensor.fmod(t, 1.5), lambda t: pytensor.fmod(t, -0.7)),
     ("atan2", lambda t: pytensor.atan2(t, pytensor.tensor(0.5, dtype=F64)),
      lambda t: pytensor.atan2(pytensor.tensor(-0.5, dtype=F64), t)),
+    ("atan2_number", lambda t: pytensor.atan2(t, 0.5), lambda t: pytensor.atan2(-0.5, t)),
+    ("maximum_number", lambda t: pytensor.maximum(t, 0.2), lambda t: pytensor.minimum(0.2, t)),
     ("where", lambda t: pytensor.where(t > 0, t, 0.0), lambda t: pytensor.where(t > 0, 2.0, t)),
     ("clamp", lambda t: t.clamp(-1, 1), lambda t: t.clip(min=-0.5)),
     ("clamp_minmax", lambda t: t.clamp_min(0.1), lambda t: t.clamp_max(-0.1)),

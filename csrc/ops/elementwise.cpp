@@ -1,7 +1,7 @@
 // Elementwise ops: argument checks, result dtype (PyTorch's promotion), output allocation and
-// the in-place rules, then the CPU kernels of cpu/elementwise.cpp. Python numbers never
-// become tensors: they are converted to the compute dtype into a local buffer and enter the
-// loop as a stride-0 operand. Each differentiable op names its backward formula
+// the in-place rules, then the kernels of cpu/elementwise.cpp or cuda/elementwise.cu. Python
+// numbers never become tensors: they are converted to the compute dtype into a local buffer
+// and enter the loop as a stride-0 operand. Each differentiable op names its backward formula
 // (ops/elementwise_backward.cpp) and records it through a Recorder around the kernel call.
 #include "ops/elementwise.h"
 
@@ -61,9 +61,8 @@ static DType to_float(DType t) { return is_floating(t) ? t : default_dtype(); }
 // ---- shared plumbing ----
 
 // The device an op runs on: that of its tensors, which must agree, except that 0-d CPU
-// tensors join any device as numbers do (PyTorch's rule). Ops without CUDA kernels yet pass
-// cuda_ok = false and refuse CUDA tensors.
-static Device common_device(std::initializer_list<Arg> args, const char* op, bool cuda_ok = true) {
+// tensors join any device as numbers do (PyTorch's rule).
+static Device common_device(std::initializer_list<Arg> args, const char* op) {
   Device dev;
   bool found = false;
   for (const Arg& a : args) {
@@ -76,8 +75,6 @@ static Device common_device(std::initializer_list<Arg> args, const char* op, boo
     dev = t->device();
     found = true;
   }
-  PT_CHECK(cuda_ok || dev.is_cpu(), NotImplementedError, op, ": not implemented for ", dev.str(),
-           " tensors yet");
   return dev;
 }
 
@@ -203,7 +200,7 @@ static void binary_into(BinaryOp op, const Tensor& out, Arg a, Arg b, DType ct, 
                         const char* name) {
   bool ok = true;
   run_loop(out, {{a, ct}, {b, ct}}, name, [&](const StridedLoop& loop, uint32_t scalars) {
-    if (out->device().is_cuda()) cuda::binary(name, op, ct, loop, alpha, scalars);
+    if (out->device().is_cuda()) ok = cuda::binary(op, ct, loop, alpha, scalars);
     else ok = cpu::binary(op, ct, loop, alpha);
   });
   PT_CHECK(ok, RuntimeError, "ZeroDivisionError");
@@ -333,7 +330,7 @@ enum class Kind {
 static void run_unary(UnaryOp op, const Tensor& out, const Tensor& x, const char* name,
                       const double* params) {
   run_loop(out, {{x, x->dtype()}}, name, [&](const StridedLoop& loop, uint32_t) {
-    if (out->device().is_cuda()) cuda::unary(name, op, x->dtype(), loop);
+    if (out->device().is_cuda()) cuda::unary(op, x->dtype(), loop, params);
     else cpu::unary(op, x->dtype(), loop, params);
   });
 }
@@ -465,10 +462,13 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 }
 
 Tensor activation_backward(UnaryOp op, const Tensor& grad, const Tensor& v) {
-  common_device({grad, v}, "activation_backward", /*cuda_ok=*/false);
-  Tensor out = empty(broadcast_shapes(grad->sizes(), v->sizes(), "activation_backward"), v->dtype());
-  run_loop(out, {{grad, v->dtype()}, {v, v->dtype()}}, "activation_backward",
-           [&](const StridedLoop& loop, uint32_t) { cpu::activation_backward(op, v->dtype(), loop); });
+  const Device device = common_device({grad, v}, "activation_backward");
+  const DType t = v->dtype();
+  Tensor out = pt::empty(broadcast_shapes(grad->sizes(), v->sizes(), "activation_backward"), t, device);
+  run_loop(out, {{grad, t}, {v, t}}, "activation_backward", [&](const StridedLoop& loop, uint32_t) {
+    if (device.is_cuda()) cuda::activation_backward(op, t, loop);
+    else cpu::activation_backward(op, t, loop);
+  });
   return out;
 }
 
@@ -581,17 +581,23 @@ static const Formula* clamp_formula(const std::optional<Arg>& lo, const std::opt
   return tensor_bound ? &clamp_tensor_grad : &clamp_scalar_grad;
 }
 
+static void run_clamp(const Tensor& out, const Tensor& x, Arg lo, Arg hi, DType ct, const char* name) {
+  run_loop(out, {{x, ct}, {lo, ct}, {hi, ct}}, name, [&](const StridedLoop& loop, uint32_t scalars) {
+    if (out->device().is_cuda()) cuda::clamp(ct, loop, scalars);
+    else cpu::clamp(ct, loop);
+  });
+}
+
 static Tensor clamp_impl(const Tensor& x, const std::optional<Arg>& lo, const std::optional<Arg>& hi,
                          const char* name, const Formula* f) {
   PT_CHECK(lo || hi, RuntimeError, name, ": At least one of 'min' or 'max' must not be None");
   if (!hi) return binary(BinaryOp::Maximum, x, *lo, name, f);
   if (!lo) return binary(BinaryOp::Minimum, x, *hi, name, f);
-  common_device({x, *lo, *hi}, name, /*cuda_ok=*/false);
+  const Device device = common_device({x, *lo, *hi}, name);
   const DType ct = result_type({x, *lo, *hi});
   Recorder rec(f, {x, *lo, *hi}, /*inplace=*/false);
-  Tensor out = empty(broadcast_all({x, *lo, *hi}, name), ct);
-  run_loop(out, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
-           [&](const StridedLoop& loop, uint32_t) { cpu::clamp(ct, loop); });
+  Tensor out = pt::empty(broadcast_all({x, *lo, *hi}, name), ct, device);
+  run_clamp(out, x, *lo, *hi, ct, name);
   rec.finish(out);
   return out;
 }
@@ -603,7 +609,7 @@ static const Tensor& clamp_impl_(const Tensor& x, const std::optional<Arg>& lo,
   if (!hi) return binary_(BinaryOp::Maximum, x, *lo, name, f);
   if (!lo) return binary_(BinaryOp::Minimum, x, *hi, name, f);
   autograd::check_inplace(x, name);
-  common_device({x, *lo, *hi}, name, /*cuda_ok=*/false);
+  common_device({x, *lo, *hi}, name);
   const DType ct = result_type({x, *lo, *hi});
   check_inplace(x, {*lo, *hi}, ct, name);
   Recorder rec(f, {x, *lo, *hi}, /*inplace=*/true);
@@ -611,8 +617,7 @@ static const Tensor& clamp_impl_(const Tensor& x, const std::optional<Arg>& lo,
     copy_(x, clamp_impl(x, lo, hi, name, nullptr), name);
   } else {
     x->bump_version();
-    run_loop(x, {{x, ct}, {*lo, ct}, {*hi, ct}}, name,
-             [&](const StridedLoop& loop, uint32_t) { cpu::clamp(ct, loop); });
+    run_clamp(x, x, *lo, *hi, ct, name);
   }
   rec.finish(x);
   return x;

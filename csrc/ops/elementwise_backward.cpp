@@ -327,27 +327,35 @@ const Formula pow_scalar_base_grad{"PowBackward2",
      }},
     {0, kIn1 | kResult}};
 
-// The winner takes the gradient; ties split it half and half, as PyTorch.
+// The winner takes the gradient; ties split it half and half, as PyTorch. Either operand
+// may be a Python number (pytensor's maximum/minimum/atan2 take them), hence c.in().
 static Tensor split_ties(const C& c, const Tensor& loses) {
-  return where(loses, kZero, where(eq(c.tensor[0], c.tensor[1]), mul(c.grad, num(0.5)), c.grad));
+  return where(loses, kZero, where(eq(c.in(0), c.in(1)), mul(c.grad, num(0.5)), c.grad));
 }
 const Formula maximum_grad{"MaximumBackward0",
-    {[](const C& c) { return split_ties(c, lt(c.tensor[0], c.tensor[1])); },
-     [](const C& c) { return split_ties(c, gt(c.tensor[0], c.tensor[1])); }},
+    {[](const C& c) { return split_ties(c, lt(c.in(0), c.in(1))); },
+     [](const C& c) { return split_ties(c, gt(c.in(0), c.in(1))); }},
     {kIn0 | kIn1, kIn0 | kIn1}};
 const Formula minimum_grad{"MinimumBackward0",
-    {[](const C& c) { return split_ties(c, gt(c.tensor[0], c.tensor[1])); },
-     [](const C& c) { return split_ties(c, lt(c.tensor[0], c.tensor[1])); }},
+    {[](const C& c) { return split_ties(c, gt(c.in(0), c.in(1))); },
+     [](const C& c) { return split_ties(c, lt(c.in(0), c.in(1))); }},
     {kIn0 | kIn1, kIn0 | kIn1}};
 
 // 1 / (a^2 + b^2), taken as 0 at the origin, where PyTorch gives both gradients 0.
 static Tensor atan2_scale(const C& c) {
-  const Tensor d = add(square(c.tensor[0]), square(c.tensor[1]));
+  Tensor d;
+  if (c.is_scalar[0] || c.is_scalar[1]) {
+    const int t = c.is_scalar[0] ? 1 : 0;
+    const double v = c.scalar[1 - t].to<double>();
+    d = add(square(c.tensor[t]), num(v * v));
+  } else {
+    d = add(square(c.tensor[0]), square(c.tensor[1]));
+  }
   return where(eq(d, kZero), kZero, reciprocal(d));
 }
 const Formula atan2_grad{"Atan2Backward0",
-    {[](const C& c) { return mul(mul(c.grad, c.tensor[1]), atan2_scale(c)); },
-     [](const C& c) { return mul(mul(neg(c.grad), c.tensor[0]), atan2_scale(c)); }},
+    {[](const C& c) { return mul(mul(c.grad, c.in(1)), atan2_scale(c)); },
+     [](const C& c) { return mul(mul(neg(c.grad), c.in(0)), atan2_scale(c)); }},
     {kIn0 | kIn1, kIn0 | kIn1}};
 
 // a - b * q with q = floor(a / b) (remainder) or trunc(a / b) (fmod), q held constant.
