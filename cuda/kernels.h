@@ -8,10 +8,13 @@
 #include "core/dtype.h"
 #include "core/iter.h"
 #include "core/scalar.h"
+#include "core/tensor.h"
 
 namespace pt::cpu {
 enum class BinaryOp : uint8_t;
 enum class UnaryOp : uint8_t;
+enum class ReduceKind;
+struct ReduceArgs;
 }  // namespace pt::cpu
 
 namespace pt::cuda {
@@ -71,6 +74,11 @@ void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const voi
           int64_t bsC, int64_t rsC, int64_t csC);
 
 // ---- reductions and scans (cuda/reduce.cu) ----
+// The contracts of cpu::reduce and cpu::cumulative (cpu/reduce.h), every kind and dtype, with
+// `in`, `out` and `out2` on the device.
+void reduce(cpu::ReduceKind kind, const Tensor& in, uint64_t mask, const Tensor& out, const Tensor& out2,
+            const cpu::ReduceArgs& args);
+void cumulative(bool prod, const Tensor& in, int64_t dim, const Tensor& out);
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
 
