@@ -15,6 +15,7 @@ enum class BinaryOp : uint8_t;
 enum class UnaryOp : uint8_t;
 enum class ReduceKind;
 struct ReduceArgs;
+struct Selection;
 }  // namespace pt::cpu
 
 namespace pt::cuda {
@@ -79,6 +80,10 @@ void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const voi
 void reduce(cpu::ReduceKind kind, const Tensor& in, uint64_t mask, const Tensor& out, const Tensor& out2,
             const cpu::ReduceArgs& args);
 void cumulative(bool prod, const Tensor& in, int64_t dim, const Tensor& out);
+// cpu::select's contract (cpu/sort.h) for lines of up to 2048 elements (cuda/sort.cu); longer
+// ones raise NotImplementedError naming `op`.
+void select(const char* op, const Tensor& in, int64_t dim, const cpu::Selection& sel, const Tensor& values,
+            const Tensor& indices);
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
 

@@ -1,14 +1,14 @@
 // CUDA reductions and scans, with the contract of cpu::reduce / cpu::cumulative (cpu/reduce.h).
 //
-// Geometry (host): the kept dims and the reduced dims each drop size-1 dims, are sorted
-// innermost-last by input stride and coalesced, as on the CPU; an offset calculator walks
-// each. One kernel runs every reduction on tiles of `cols` outputs x one chunk of the reduced
-// range, `tpo` = 256 / cols threads per output; a thread folds every tpo-th element of its
-// chunk, then a fixed shared-memory tree merges the tpo partials. Layouts:
+// Geometry (host): the kept dims and the reduced dims each drop size-1 dims and get an
+// offset calculator (cuda/offsets.cuh: sorted innermost-last and coalesced, as on the CPU).
+// One kernel runs every reduction on tiles of `cols` outputs x one chunk of the reduced range,
+// `tpo` = 256 / cols threads per output; a thread folds every tpo-th element of its chunk,
+// then a fixed shared-memory tree merges the tpo partials. Layouts:
 //   rows:    the reduced dims are innermost: an output's threads are neighbours (tpo up to
 //            256, fewer for short rows), so a warp reads consecutive elements;
-//   columns: a kept dim is innermost: cols = 32 neighbouring outputs per warp, 8 threads each
-//            down the reduced range, so a warp reads 32 consecutive elements of a row;
+//   columns: a kept dim is innermost: 32 or more neighbouring outputs per warp, up to 8
+//            threads each down the reduced range, so a warp reads consecutive elements of a row;
 //   split:   few outputs with long reductions (the full sum of 64M elements): the reduced
 //            range is cut into a chunk count fixed by the shapes alone; pass 1 writes one
 //            accumulator per (output, chunk) to scratch memory, pass 2 merges them per output.
@@ -26,6 +26,7 @@
 #include "cpu/reduce.h"
 #include "cuda/kernels.h"
 #include "cuda/loop.cuh"
+#include "cuda/offsets.cuh"
 
 namespace pt::cuda {
 
@@ -37,83 +38,14 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Geometry
 
-struct Dims8 {
-  int64_t sizes[kMaxDims];
-  int64_t in[kMaxDims];   // input strides, elements
-  int64_t out[kMaxDims];  // output strides (kept dims only)
-  int nd;
-
-  // Offsets of the element with flat index i (innermost dim last) in the input and output.
-  __device__ void offsets(int64_t i, int64_t& off_in, int64_t& off_out) const {
-    off_in = 0;
-    off_out = 0;
-    for (int d = nd - 1; d >= 0; --d) {
-      const int64_t q = i / sizes[d], idx = i - q * sizes[d];
-      off_in += idx * in[d];
-      off_out += idx * out[d];
-      i = q;
-    }
-  }
-  __device__ int64_t offset_in(int64_t i) const {
-    if (nd == 1) return i * in[0];
-    int64_t off = 0;
-    for (int d = nd - 1; d >= 0; --d) {
-      const int64_t q = i / sizes[d];
-      off += (i - q * sizes[d]) * in[d];
-      i = q;
-    }
-    return off;
-  }
-};
-
 struct Geom {
-  Dims8 kept, red;
+  OffsetCalc kept, red;
   int64_t n_out, n_red;
   bool columns;         // thread layout: see thread_place
   int cols, tpo;        // outputs per block, threads per output (cols * tpo == kThreads)
   int64_t chunks, chunk_len;  // the reduced range of an output is cut into `chunks`
   __host__ __device__ int64_t tiles() const { return (n_out + cols - 1) / cols * chunks; }
 };
-
-// The CPU's sort_and_coalesce: sorts by |stride| innermost-last (b follows a) and merges
-// neighbours that step as one dim.
-void sort_and_coalesce(DimVec& sizes, DimVec& a, DimVec& b) {
-  const int64_t nd = sizes.size();
-  for (int64_t i = 1; i < nd; ++i)
-    for (int64_t j = i; j > 0 && std::abs(a[j - 1]) < std::abs(a[j]); --j) {
-      std::swap(sizes[j - 1], sizes[j]);
-      std::swap(a[j - 1], a[j]);
-      std::swap(b[j - 1], b[j]);
-    }
-  int64_t out = 0;
-  for (int64_t d = 1; d < nd; ++d) {
-    if (a[out] == a[d] * sizes[d] && b[out] == b[d] * sizes[d]) {
-      sizes[out] *= sizes[d];
-    } else {
-      ++out;
-      sizes[out] = sizes[d];
-    }
-    a[out] = a[d];
-    b[out] = b[d];
-  }
-  const int64_t n = nd ? out + 1 : 0;
-  sizes.resize(n);
-  a.resize(n);
-  b.resize(n);
-}
-
-Dims8 pack(const DimVec& sizes, const DimVec& in, const DimVec& out, const char* what) {
-  PT_CHECK(sizes.size() <= kMaxDims, NotImplementedError, "reduction on CUDA: at most ", kMaxDims,
-           " ", what, " dims after coalescing, got ", sizes.size());
-  Dims8 g{};
-  g.nd = static_cast<int>(sizes.size());
-  for (int d = 0; d < g.nd; ++d) {
-    g.sizes[d] = sizes[d];
-    g.in[d] = in[d];
-    g.out[d] = out[d];
-  }
-  return g;
-}
 
 constexpr int64_t kChunk = 4096;      // least elements per block in a split reduction
 constexpr int64_t kMaxChunks = 1024;  // partials per output in a split reduction
@@ -134,19 +66,14 @@ Geom make_geom(const Tensor& in, uint64_t mask, const Tensor& out) {
     (reduced ? ri : ki).push_back(in->strides()[d]);
     (reduced ? ro : ko).push_back(reduced ? 0 : out_strides[d]);
   }
-  sort_and_coalesce(rs, ri, ro);
-  sort_and_coalesce(ks, ki, ko);
-  g.kept = pack(ks, ki, ko, "kept");
-  g.red = pack(rs, ri, ro, "reduced");
-  g.columns = !ks.empty() && !rs.empty() && std::abs(ri.back()) > std::abs(ki.back());
-  if (g.columns) {
-    g.cols = 32;
-  } else {
-    int tpo = 1;  // the power of two covering the row, up to a block
-    while (tpo < kThreads && tpo < g.n_red) tpo *= 2;
-    g.cols = kThreads / tpo;
-  }
-  g.tpo = kThreads / g.cols;
+  g.kept = offset_calc(ks, ki, ko, "reduction");
+  g.red = offset_calc(rs, ri, ro, "reduction");
+  g.columns = g.kept.nd && g.red.nd && g.red.inner_in() > g.kept.inner_in();
+  // Threads per output: the power of two covering the reduced range, up to a block for rows
+  // and up to 8 for columns (then at least 32 neighbouring outputs share a warp).
+  g.tpo = 1;
+  while (g.tpo < (g.columns ? 8 : kThreads) && g.tpo < g.n_red) g.tpo *= 2;
+  g.cols = kThreads / g.tpo;
   g.chunks = 1;
   const int64_t out_tiles = (g.n_out + g.cols - 1) / g.cols;
   if (out_tiles < kFewTiles && g.n_red >= 2 * kChunk)
@@ -490,6 +417,8 @@ void run(const char* kernel, const Tensor& in, const Geom& g, const Op& op, cons
     return;
   }
   // Scratch for the partials through the caching allocator (bytes; A is trivially copyable).
+  // Freed on return while the kernels may still run: safe, as a block handed out again is
+  // only used by later work on the same default stream.
   const Tensor scratch = empty({g.n_out * g.chunks * static_cast<int64_t>(sizeof(A))}, DType::UInt8, in->device());
   A* partial = reinterpret_cast<A*>(scratch->data<uint8_t>());
   reduce_kernel<<<blocks_for(g.tiles()), kThreads, shared>>>(x, g, op, sink, partial);

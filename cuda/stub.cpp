@@ -45,6 +45,7 @@ void reduce(cpu::ReduceKind, const Tensor&, uint64_t, const Tensor&, const Tenso
   no_cuda();
 }
 void cumulative(bool, const Tensor&, int64_t, const Tensor&) { no_cuda(); }
+void select(const char*, const Tensor&, int64_t, const cpu::Selection&, const Tensor&, const Tensor&) { no_cuda(); }
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
 

@@ -385,3 +385,65 @@ def test_bit_identical_reruns():
         first, second = to_np(run()), to_np(run())
         assert first.dtype == second.dtype
         assert first.tobytes() == second.tobytes()
+
+
+# ---- sort, argsort, topk, kthvalue, median (cuda/sort.cu: lines up to 2048) ----
+
+SORT_OPS = {
+    "sort": lambda t, d: pytensor.sort(t, dim=d),
+    "sort_desc": lambda t, d: pytensor.sort(t, dim=d, descending=True),
+    "argsort": lambda t, d: pytensor.argsort(t, dim=d),
+    "argsort_desc": lambda t, d: pytensor.argsort(t, dim=d, descending=True),
+    "topk": lambda t, d: pytensor.topk(t, min(3, t.shape[d] if t.dim() else 1), dim=d),
+    "topk_smallest": lambda t, d: pytensor.topk(t, min(2, t.shape[d] if t.dim() else 1), dim=d, largest=False),
+    "kthvalue": lambda t, d: pytensor.kthvalue(t, 1 if not t.dim() else max(1, t.shape[d] // 2), dim=d),
+    "kthvalue_keepdim": lambda t, d: pytensor.kthvalue(t, 1, dim=d, keepdim=True),
+    "median": lambda t, d: pytensor.median(t, dim=d),
+    "median_all": lambda t, d: pytensor.median(t),
+}
+SORT_CASES = [(op, dt) for op in SORT_OPS for dt in ["bool", "uint8", "int32", "int64", "float32", "float64"]
+              if not (op.startswith("topk") and dt == "bool")]
+
+
+@pytest.mark.parametrize("op,dtype", SORT_CASES, ids=[f"{o}-{d}" for o, d in SORT_CASES])
+def test_sort_family(op, dtype):
+    fn = SORT_OPS[op]
+    for shape in CUDA_SHAPES:
+        arr = rand(shape, dtype, np.random.default_rng(14), low=-2, high=2)  # ints: many ties
+        if dtype in FLOAT_DTYPES and arr.size > 2:
+            arr.flat[1] = arr.flat[-1] = np.nan
+            arr.flat[2] = arr.flat[0]  # a tie
+        for name, t, a in gpu_layouts(arr):
+            for d in one_dims(arr.ndim):
+                check(lambda x: fn(x, d), t, a)
+
+
+@pytest.mark.parametrize("n", [2, 33, 257, 1500, 2048])
+def test_sort_line_lengths(n):
+    rng = np.random.default_rng(15)
+    arr = rng.integers(0, 5, size=(3, n)).astype(np.float32)  # ties everywhere
+    arr[1, n // 2] = np.nan
+    for name, t, a in gpu_layouts(arr):
+        for desc in (False, True):
+            check(lambda x: pytensor.sort(x, dim=1, descending=desc), t, a)
+        check(lambda x: pytensor.topk(x, min(n, 5), dim=1), t, a)
+        check(lambda x: pytensor.median(x, dim=1), t, a)
+        check(lambda x: pytensor.kthvalue(x, n, dim=1), t, a)
+    cols = pytensor.from_numpy(np.ascontiguousarray(arr.T)).to(GPU)
+    check(lambda x: pytensor.sort(x, dim=0), cols, arr.T)
+
+
+@pytest.mark.skipif(GPU == "cpu", reason="the CPU sorts lines of any length")
+def test_sort_long_lines_refused():
+    t = pytensor.zeros(2049).to(GPU)
+    with pytest.raises(NotImplementedError, match="sort"):
+        pytensor.sort(t)
+    with pytest.raises(NotImplementedError, match="median"):
+        pytensor.median(t)
+
+
+def test_sort_backward():
+    arr = rand((4, 6), "float64", np.random.default_rng(16))
+    grads_as_cpu(lambda x: pytensor.sort(x, dim=1)[0], pytensor.from_numpy(arr))
+    grads_as_cpu(lambda x: pytensor.topk(x, 2, dim=0)[0], pytensor.from_numpy(arr))
+    grads_as_cpu(lambda x: pytensor.median(x, dim=1)[0], pytensor.from_numpy(arr))
