@@ -232,13 +232,14 @@ def test_long_full_sum_two_pass():
 
 
 def test_var_large_mean():
-    # Welford / Chan stays accurate when the mean dwarfs the spread
+    # Welford / Chan stays accurate when the mean dwarfs the spread (sum of squares minus
+    # squared sum would lose ~1e-3 here)
     rng = np.random.default_rng(6)
-    arr = (1e4 + rng.random((4, 30000))).astype(np.float64)
+    arr = (1e6 + rng.random((4, 30000))).astype(np.float64)
     for name, t, a in gpu_layouts(arr):
         for d in (1, None):
             v = pytensor.var(t, dim=d)
-            assert_close(v, np.var(a, axis=d, ddof=1), rtol=1e-9, atol=0)
+            assert_close(v, np.var(a, axis=d, ddof=1), rtol=1e-6, atol=0)
     f = pytensor.from_numpy(arr.astype(np.float32)).to(GPU)
     assert_close(pytensor.var(f, dim=1), np.var(arr.astype(np.float32).astype(np.float64), axis=1, ddof=1),
                  rtol=1e-4, atol=0)
