@@ -10,6 +10,7 @@
 #include "core/generator.h"
 #include "core/iter.h"
 #include "core/scalar.h"
+#include "core/tensor.h"
 #include "cpu/index.h"
 #include "cpu/loss.h"
 #include "cpu/norm.h"
@@ -18,6 +19,9 @@
 namespace pt::cpu {
 enum class BinaryOp : uint8_t;
 enum class UnaryOp : uint8_t;
+enum class ReduceKind;
+struct ReduceArgs;
+struct Selection;
 }  // namespace pt::cpu
 
 namespace pt::cuda {
@@ -87,6 +91,15 @@ void gemm(DType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, const voi
           int64_t bsC, int64_t rsC, int64_t csC);
 
 // ---- reductions and scans (cuda/reduce.cu) ----
+// The contracts of cpu::reduce and cpu::cumulative (cpu/reduce.h), every kind and dtype, with
+// `in`, `out` and `out2` on the device.
+void reduce(cpu::ReduceKind kind, const Tensor& in, uint64_t mask, const Tensor& out, const Tensor& out2,
+            const cpu::ReduceArgs& args);
+void cumulative(bool prod, const Tensor& in, int64_t dim, const Tensor& out);
+// cpu::select's contract (cpu/sort.h) for lines of up to 2048 elements (cuda/sort.cu); longer
+// ones raise NotImplementedError naming `op`.
+void select(const char* op, const Tensor& in, int64_t dim, const cpu::Selection& sel, const Tensor& values,
+            const Tensor& indices);
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
 // The contracts of cpu/softmax.h and cpu/loss.h, on device tensors.

@@ -44,6 +44,11 @@ void gemm(DType, int64_t, int64_t, int64_t, int64_t, const void*, int64_t, int64
 }
 
 // ---- reductions and scans (cuda/reduce.cu) ----
+void reduce(cpu::ReduceKind, const Tensor&, uint64_t, const Tensor&, const Tensor&, const cpu::ReduceArgs&) {
+  no_cuda();
+}
+void cumulative(bool, const Tensor&, int64_t, const Tensor&) { no_cuda(); }
+void select(const char*, const Tensor&, int64_t, const cpu::Selection&, const Tensor&, const Tensor&) { no_cuda(); }
 
 // ---- softmax and losses (cuda/softmax.cu, cuda/loss.cu) ----
 void softmax(const Tensor&, int64_t, bool, const Tensor&) { no_cuda(); }

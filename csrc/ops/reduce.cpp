@@ -6,6 +6,7 @@
 #include "autograd/record.h"
 #include "core/error.h"
 #include "cpu/reduce.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -50,7 +51,7 @@ struct Out {
   Tensor kernel, result;
 };
 Out make_out(const Tensor& t, uint64_t mask, bool keepdim, DType dtype) {
-  Tensor full = empty(reduced_sizes(t->sizes(), mask, true), dtype);
+  Tensor full = pt::empty(reduced_sizes(t->sizes(), mask, true), dtype, t->device());
   if (keepdim) return {full, full};
   DimVec s = reduced_sizes(t->sizes(), mask, false);
   DimVec st = contiguous_strides(s);
@@ -60,7 +61,8 @@ Out make_out(const Tensor& t, uint64_t mask, bool keepdim, DType dtype) {
 void launch(ReduceKind kind, const Tensor& in, uint64_t mask, const Out& out, const Out* out2,
             const ReduceArgs& args = {}) {
   const Tensor second = out2 ? out2->kernel : nullptr;
-  if (g_reference.load(std::memory_order_relaxed)) cpu::reduce_ref(kind, in, mask, out.kernel, second, args);
+  if (in->device().is_cuda()) cuda::reduce(kind, in, mask, out.kernel, second, args);
+  else if (g_reference.load(std::memory_order_relaxed)) cpu::reduce_ref(kind, in, mask, out.kernel, second, args);
   else cpu::reduce(kind, in, mask, out.kernel, second, args);
 }
 
@@ -91,7 +93,6 @@ DType int_to_long(DType t) { return is_floating(t) ? t : DType::Int64; }
 // sum/nansum/prod: integers and bool accumulate to int64 unless dtype= says otherwise.
 Tensor sum_like(ReduceKind kind, const char* op, const Tensor& t, uint64_t mask, bool keepdim,
                 std::optional<DType> dtype) {
-  check_cpu(t, op);
   const Tensor x = dtype ? to(t, *dtype, t->device()) : t;
   Tensor r = reduce1(kind, x, mask, keepdim, int_to_long(x->dtype()));
   return dtype && r->dtype() != *dtype ? to(r, *dtype, r->device()) : r;
@@ -99,7 +100,6 @@ Tensor sum_like(ReduceKind kind, const char* op, const Tensor& t, uint64_t mask,
 
 Tensor mean_like(ReduceKind kind, const char* op, const Tensor& t, const Dims& dim, bool keepdim,
                  std::optional<DType> dtype) {
-  check_cpu(t, op);
   if (kind == ReduceKind::NanMean)
     PT_CHECK(is_floating(t->dtype()), RuntimeError, op,
              "(): expected input to have floating point or complex dtype but got ",
@@ -113,7 +113,6 @@ Tensor mean_like(ReduceKind kind, const char* op, const Tensor& t, const Dims& d
 }
 
 Tensor extreme(ReduceKind kind, const char* op, const Tensor& t, const Dims& dim, bool keepdim) {
-  check_cpu(t, op);
   const uint64_t mask = dim_mask(t, dim);
   check_nonempty(t, mask, dim && !dim->empty(), op);
   return reduce1(kind, t, mask, keepdim, t->dtype());
@@ -121,7 +120,6 @@ Tensor extreme(ReduceKind kind, const char* op, const Tensor& t, const Dims& dim
 
 ValuesIndices extreme_dim(ReduceKind kind, const char* op, const Tensor& t, int64_t dim,
                           bool keepdim) {
-  check_cpu(t, op);
   const uint64_t mask = dim_mask(t, DimVec{dim});
   check_nonempty(t, mask, true, op);
   Out values = make_out(t, mask, keepdim, t->dtype());
@@ -132,7 +130,6 @@ ValuesIndices extreme_dim(ReduceKind kind, const char* op, const Tensor& t, int6
 
 Tensor arg(ReduceKind kind, const char* op, const Tensor& t, std::optional<int64_t> dim,
            bool keepdim) {
-  check_cpu(t, op);
   PT_CHECK(t->dtype() != DType::Bool, RuntimeError, op, "(): does not support bool input");
   if (dim) {
     const uint64_t mask = dim_mask(t, DimVec{*dim});
@@ -151,7 +148,6 @@ Tensor arg(ReduceKind kind, const char* op, const Tensor& t, std::optional<int64
 
 std::pair<Tensor, Tensor> moments(ReduceKind kind, const Tensor& t, const Dims& dim,
                                   double correction, bool keepdim, bool with_mean) {
-  check_cpu(t, kind == ReduceKind::Var ? "var" : "std");
   PT_CHECK(is_floating(t->dtype()), RuntimeError,
            "std and var only support floating point and complex dtypes");
   const uint64_t mask = dim_mask(t, dim);
@@ -164,19 +160,17 @@ std::pair<Tensor, Tensor> moments(ReduceKind kind, const Tensor& t, const Dims& 
 }
 
 Tensor logic(ReduceKind kind, const char* op, const Tensor& t, const Dims& dim, bool keepdim) {
-  check_cpu(t, op);
   const DType out = t->dtype() == DType::UInt8 ? DType::UInt8 : DType::Bool;
   return reduce1(kind, t, dim_mask(t, dim, false), keepdim, out);
 }
 
 Tensor scan(bool is_prod, const Tensor& t, int64_t dim, std::optional<DType> dtype) {
-  const char* op = is_prod ? "cumprod" : "cumsum";
-  check_cpu(t, op);
   const int64_t d = wrap_dim(dim, t->dim());
   const DType dt = dtype.value_or(int_to_long(t->dtype()));
   const Tensor x = contiguous(to(t, dt, t->device()));
-  Tensor out = empty(t->sizes(), dt);
-  cpu::cumulative(is_prod, x, t->dim() ? d : 0, out);
+  Tensor out = pt::empty(t->sizes(), dt, t->device());
+  if (t->device().is_cuda()) cuda::cumulative(is_prod, x, t->dim() ? d : 0, out);
+  else cpu::cumulative(is_prod, x, t->dim() ? d : 0, out);
   return out;
 }
 
@@ -488,7 +482,6 @@ Tensor any(const Tensor& t, const Dims& dim, bool keepdim) {
   return logic(ReduceKind::Any, "any", t, dim, keepdim);
 }
 Tensor count_nonzero(const Tensor& t, const Dims& dim) {
-  check_cpu(t, "count_nonzero");
   return reduce1(ReduceKind::CountNonzero, t, dim_mask(t, dim), false, DType::Int64);
 }
 
@@ -518,7 +511,6 @@ static Tensor norm_backward(const Grads& g, const Tensor& x_in, const Tensor& y,
              div(gk, pow(safe_norm, Scalar::from_double(p - 1))));
 }
 Tensor norm(const Tensor& t, double p, const Dims& dim, bool keepdim, std::optional<DType> dtype) {
-  check_cpu(t, "norm");
   PT_CHECK(is_floating(t->dtype()), RuntimeError,
            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
            torch_dtype_name(t->dtype()));
@@ -555,7 +547,6 @@ static Tensor logsumexp_backward(const Grads& g, const Tensor& x, const Tensor& 
   return mul(r.restore(g[0]), exp(sub(x, r.restore(y))));
 }
 Tensor logsumexp(const Tensor& t, const Dims& dim, bool keepdim) {
-  check_cpu(t, "logsumexp");
   // Integers and bool promote to the default float dtype, as in PyTorch.
   const Tensor x = is_floating(t->dtype()) ? t : to(t, DType::Float32, t->device());
   const uint64_t mask = dim_mask(t, dim);

@@ -1,6 +1,6 @@
 // Reductions over all dims, one dim or a set of dims (sum, mean, prod, max/min, arg max/min,
 // var/std, all/any, norm, logsumexp, count_nonzero) and the cumulative scans: argument checks,
-// PyTorch's output dtypes and shapes, and dispatch to the CPU kernels.
+// PyTorch's output dtypes and shapes, and dispatch to the CPU or CUDA kernels.
 #pragma once
 #include <optional>
 #include <utility>
