@@ -13,10 +13,13 @@
 // Every output entry is one thread's fixed-order FFMA chain (plus a fixed-order slice sum), so
 // results are bit-identical run to run.
 //
+// A 1x1, stride-1, unpadded convolution without groups is a plain batched GEMM on the image
+// (forward and input gradient go to cuda::gemm's larger tiles, the bias added after).
+//
 // Versions:
 //   v1  64x64 block tiles, 4x4 per thread, BK = 16, register-staged double buffering as in
 //       cuda/gemm.cu; each operand's tile is loaded with consecutive threads along whichever
-//       of its dims is contiguous in memory.
+//       of its dims is contiguous in memory. 1x1 convolutions on cuda::gemm.
 #include <algorithm>
 
 #include "core/error.h"
@@ -137,12 +140,13 @@ struct GradWeight {
   }
 };
 
-// Entry i of this thread's share of a (64 rows x BK) operand tile: its row and its k.
+// Entry i of this thread's share of a (64 rows x BK) operand tile: its row and its k. Entries
+// tid + 256 * i, numbered k-fast or row-fast; written so that the compiler sees which of the
+// two does not depend on i (one decoded row, or one k, per thread).
 template <bool KFast>
 __device__ inline void slot(int tid, int i, int& row, int& kk) {
-  const int e = tid + kConvThreads * i;
-  row = KFast ? e / BK : e % BM;
-  kk = KFast ? e % BK : e / BM;
+  row = KFast ? tid / BK + kConvThreads / BK * i : tid % BM;
+  kk = KFast ? tid % BK : tid / BM + kConvThreads / BM * i;
 }
 
 __device__ inline void read4(const float* p, float* v) {
@@ -242,6 +246,27 @@ __global__ void sum_slices_kernel(const T* part, int64_t slices, int64_t n, T* o
   }
 }
 
+// y[r, p] += bias[r % C] over rows r of P entries (rows are (sample, channel) planes).
+template <class T>
+__global__ void add_bias_kernel(T* y, const T* bias, int64_t C, int64_t P, int64_t total) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += step)
+    y[i] += bias[i / P % C];
+}
+
+template <class T>
+void add_bias(T* y, const T* bias, int64_t N, int64_t C, int64_t P) {
+  const int64_t total = N * C * P;
+  if (!bias || total == 0) return;
+  add_bias_kernel<<<grid_for(total), kThreads>>>(y, bias, C, P, total);
+  check_launch("add_bias_kernel");
+}
+
+bool pointwise(const ConvGeom& g) {
+  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.OH == g.H &&
+         g.OW == g.W && g.groups == 1;
+}
+
 template <class T, class Prob>
 void launch_conv(const char* kernel, const Prob& p, int64_t groups, int64_t slices, int64_t k_slice) {
   if (groups == 0 || p.M == 0 || p.N == 0) return;
@@ -259,6 +284,11 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, T* y) {
+  if (pointwise(g)) {  // y[n] (O x HW) = W (O x C) @ x[n] (C x HW)
+    const int64_t HW = g.H * g.W;
+    gemm(dtype_of<T>::value, g.N, g.O, HW, g.C, w, 0, g.C, 1, x, g.C * HW, HW, 1, y, g.O * HW, HW, 1);
+    return add_bias(y, bias, g.N, g.O, HW);
+  }
   const int64_t Cg = g.C / g.groups;
   const Forward<T> p{g, x, w, bias, y, g.O / g.groups, g.N * g.OH * g.OW, Cg * g.kh * g.kw, Cg};
   launch_conv<T>("conv2d_forward_kernel", p, g.groups, 1, p.K);
@@ -266,6 +296,11 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, T*
 
 template <class T>
 void conv2d_grad_input(const ConvGeom& g, const T* dy, const T* w, const T* bias, T* dx) {
+  if (pointwise(g)) {  // dx[n] (C x HW) = W^T (C x O) @ dy[n] (O x HW)
+    const int64_t HW = g.H * g.W;
+    gemm(dtype_of<T>::value, g.N, g.C, HW, g.O, w, 0, 1, g.C, dy, g.O * HW, HW, 1, dx, g.C * HW, HW, 1);
+    return add_bias(dx, bias, g.N, g.C, HW);
+  }
   const int64_t Og = g.O / g.groups;
   const GradInput<T> p{g, dy, w, bias, dx, g.C / g.groups, g.N * g.H * g.W, Og * g.kh * g.kw, Og};
   launch_conv<T>("conv2d_grad_input_kernel", p, g.groups, 1, p.K);
