@@ -259,3 +259,15 @@ def test_pools_deterministic(dtype):
     run_twice_equal(lambda x: pytensor.avg_pool2d(x, 3, 2, 1, True, False), x)
     run_twice_equal(lambda x: pytensor.adaptive_avg_pool2d(x, (5, 7)), x)
     run_twice_equal(lambda x: pytensor.adaptive_max_pool2d(x, (20, 30)), x)
+
+
+def test_pools_large_and_empty():
+    # more cells than one pass of the grid (SMs x 16 blocks x 256 threads): the grid-stride loops wrap
+    x = arr((4, 64, 56, 56), "float32", 42, 3.0)
+    for fn in (lambda x: pytensor.max_pool2d(x, 3, 2, 1), lambda x: pytensor.avg_pool2d(x, 2)):
+        grads_as_cpu(fn, x, **TOL["float32"])
+    e = arr((0, 3, 5, 5), "float32", 43)
+    same_as_cpu(lambda x: pytensor.max_pool2d(x, 2, return_indices=True), e)
+    same_as_cpu(lambda x: pytensor.avg_pool2d(x, 2), e)
+    same_as_cpu(lambda x: pytensor.adaptive_avg_pool2d(x, 3), e)
+    grads_as_cpu(lambda x, w: pytensor.conv_transpose2d(x, w, stride=2), e, arr((3, 2, 3, 3), "float32", 44))
