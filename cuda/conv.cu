@@ -322,6 +322,8 @@ void conv2d_grad_weight(const ConvGeom& g, const T* dy, const T* x, T* dw) {
     launch_conv<T>("conv2d_grad_weight_kernel", GradWeight<T>{g, dy, x, dw, Og, Kg, K, Cg}, g.groups, 1, K);
     return;
   }
+  // Freed on return while the kernels may still run: the caching allocator's next user of the
+  // block launches on the same default stream, so after them.
   const Tensor part = empty(DimVec{slices * wsize}, dtype_of<T>::value, Device{DeviceType::CUDA, current_device()});
   T* pp = part->data<T>();
   launch_conv<T>("conv2d_grad_weight_kernel", GradWeight<T>{g, dy, x, pp, Og, Kg, K, Cg}, g.groups,
