@@ -22,6 +22,8 @@ enum class UnaryOp : uint8_t;
 enum class ReduceKind;
 struct ReduceArgs;
 struct Selection;
+struct ConvGeom;
+struct PoolGeom;
 }  // namespace pt::cpu
 
 namespace pt::cuda {
@@ -111,6 +113,31 @@ void nll_backward(const Tensor& x, const Tensor& target, const Tensor& lse, cons
                   const cpu::NllGeometry& g, const cpu::NllOptions& o, const Tensor& dx, const Tensor* dtarget);
 
 // ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
+// The contracts of cpu/conv.h and cpu/pool.h on contiguous device buffers: float and double
+// (max pooling: every numeric dtype). index_scatter_add also takes whether the indices come
+// from an adaptive pooling (it gathers over the windows that can hold each input cell).
+template <class T>
+void conv2d_forward(const cpu::ConvGeom& g, const T* x, const T* w, const T* bias, T* y);
+template <class T>
+void conv2d_grad_input(const cpu::ConvGeom& g, const T* dy, const T* w, const T* bias, T* dx);
+template <class T>
+void conv2d_grad_weight(const cpu::ConvGeom& g, const T* dy, const T* x, T* dw);
+template <class T>
+void max_pool2d(const cpu::PoolGeom& g, const T* x, T* y, int64_t* idx);
+template <class T>
+void adaptive_max_pool2d(const cpu::PoolGeom& g, const T* x, T* y, int64_t* idx);
+template <class T>
+void avg_pool2d(const cpu::PoolGeom& g, const T* x, T* y, bool count_include_pad, int64_t divisor);
+template <class T>
+void avg_pool2d_backward(const cpu::PoolGeom& g, const T* dy, T* dx, bool count_include_pad, int64_t divisor);
+template <class T>
+void adaptive_avg_pool2d(const cpu::PoolGeom& g, const T* x, T* y);
+template <class T>
+void adaptive_avg_pool2d_backward(const cpu::PoolGeom& g, const T* dy, T* dx);
+template <class T>
+void index_scatter_add(const cpu::PoolGeom& g, bool adaptive, const T* dy, const int64_t* idx, T* dx);
+template <class T>
+void index_gather(const cpu::PoolGeom& g, const T* x, const int64_t* idx, T* y);
 
 // ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
 // Batch norm and layer norm with the contracts of cpu::norm_forward / cpu::norm_backward, on

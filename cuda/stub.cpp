@@ -63,6 +63,50 @@ void nll_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, do
 }
 
 // ---- convolution and pooling (cuda/conv.cu, cuda/pool.cu) ----
+template <class T>
+void conv2d_forward(const cpu::ConvGeom&, const T*, const T*, const T*, T*) { no_cuda(); }
+template <class T>
+void conv2d_grad_input(const cpu::ConvGeom&, const T*, const T*, const T*, T*) { no_cuda(); }
+template <class T>
+void conv2d_grad_weight(const cpu::ConvGeom&, const T*, const T*, T*) { no_cuda(); }
+template <class T>
+void max_pool2d(const cpu::PoolGeom&, const T*, T*, int64_t*) { no_cuda(); }
+template <class T>
+void adaptive_max_pool2d(const cpu::PoolGeom&, const T*, T*, int64_t*) { no_cuda(); }
+template <class T>
+void avg_pool2d(const cpu::PoolGeom&, const T*, T*, bool, int64_t) { no_cuda(); }
+template <class T>
+void avg_pool2d_backward(const cpu::PoolGeom&, const T*, T*, bool, int64_t) { no_cuda(); }
+template <class T>
+void adaptive_avg_pool2d(const cpu::PoolGeom&, const T*, T*) { no_cuda(); }
+template <class T>
+void adaptive_avg_pool2d_backward(const cpu::PoolGeom&, const T*, T*) { no_cuda(); }
+template <class T>
+void index_scatter_add(const cpu::PoolGeom&, bool, const T*, const int64_t*, T*) { no_cuda(); }
+template <class T>
+void index_gather(const cpu::PoolGeom&, const T*, const int64_t*, T*) { no_cuda(); }
+#define PT_STUB_CONV_POOL(T)                                                                 \
+  template void conv2d_forward<T>(const cpu::ConvGeom&, const T*, const T*, const T*, T*);  \
+  template void conv2d_grad_input<T>(const cpu::ConvGeom&, const T*, const T*, const T*, T*); \
+  template void conv2d_grad_weight<T>(const cpu::ConvGeom&, const T*, const T*, T*);        \
+  template void avg_pool2d<T>(const cpu::PoolGeom&, const T*, T*, bool, int64_t);           \
+  template void avg_pool2d_backward<T>(const cpu::PoolGeom&, const T*, T*, bool, int64_t);  \
+  template void adaptive_avg_pool2d<T>(const cpu::PoolGeom&, const T*, T*);                 \
+  template void adaptive_avg_pool2d_backward<T>(const cpu::PoolGeom&, const T*, T*);        \
+  template void index_scatter_add<T>(const cpu::PoolGeom&, bool, const T*, const int64_t*, T*); \
+  template void index_gather<T>(const cpu::PoolGeom&, const T*, const int64_t*, T*);
+#define PT_STUB_MAX_POOL(T)                                                      \
+  template void max_pool2d<T>(const cpu::PoolGeom&, const T*, T*, int64_t*);    \
+  template void adaptive_max_pool2d<T>(const cpu::PoolGeom&, const T*, T*, int64_t*);
+PT_STUB_CONV_POOL(float)
+PT_STUB_CONV_POOL(double)
+PT_STUB_MAX_POOL(uint8_t)
+PT_STUB_MAX_POOL(int32_t)
+PT_STUB_MAX_POOL(int64_t)
+PT_STUB_MAX_POOL(float)
+PT_STUB_MAX_POOL(double)
+#undef PT_STUB_CONV_POOL
+#undef PT_STUB_MAX_POOL
 
 // ---- normalisation, optimizer steps, random numbers (cuda/norm.cu, cuda/optim.cu, cuda/random.cu) ----
 void norm_forward(const cpu::NormGeometry&, const Tensor&, const Tensor&, const Tensor*, const Tensor*,

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/gil.h"
 #include "cpu/conv.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -43,13 +44,14 @@ Tensor run_conv(ConvKind kind, const Tensor& a, const Tensor& b, const Tensor* b
                 const DimVec& out_sizes, const ConvParams& p) {
   const Tensor ac = contiguous(a), bc = contiguous(b);
   const Tensor biasc = bias ? contiguous(*bias) : Tensor();
-  Tensor out = empty(out_sizes, a->dtype());
+  const bool on_cuda = a->device().is_cuda();
+  Tensor out = empty(out_sizes, a->dtype(), a->device());
   const DimVec& x = kind == ConvKind::Forward ? a->sizes() : kind == ConvKind::GradInput ? out_sizes : b->sizes();
   const DimVec& w = kind == ConvKind::GradWeight ? out_sizes : b->sizes();
   const DimVec& y = kind == ConvKind::Forward ? out_sizes : a->sizes();
   const cpu::ConvGeom g = make_geom(x, w, y, p);
   const bool ref = g_reference.load();
-  GilRelease nogil(g.N * g.O * g.OH * g.OW * g.kh * g.kw * (g.C / g.groups) >= (1 << 16));
+  GilRelease nogil(!on_cuda && g.N * g.O * g.OH * g.OW * g.kh * g.kw * (g.C / g.groups) >= (1 << 16));
   PT_DISPATCH_FLOAT(a->dtype(), "conv", [&] {
     using T = scalar_t;
     const T* A = ac->data<T>();
@@ -58,13 +60,13 @@ Tensor run_conv(ConvKind kind, const Tensor& a, const Tensor& b, const Tensor* b
     T* o = out->data<T>();
     switch (kind) {
       case ConvKind::Forward:
-        (ref ? cpu::conv2d_forward_ref<T> : cpu::conv2d_forward<T>)(g, A, B, bs, o);
+        (on_cuda ? cuda::conv2d_forward<T> : ref ? cpu::conv2d_forward_ref<T> : cpu::conv2d_forward<T>)(g, A, B, bs, o);
         break;
       case ConvKind::GradInput:
-        (ref ? cpu::conv2d_grad_input_ref<T> : cpu::conv2d_grad_input<T>)(g, A, B, bs, o);
+        (on_cuda ? cuda::conv2d_grad_input<T> : ref ? cpu::conv2d_grad_input_ref<T> : cpu::conv2d_grad_input<T>)(g, A, B, bs, o);
         break;
       case ConvKind::GradWeight:
-        (ref ? cpu::conv2d_grad_weight_ref<T> : cpu::conv2d_grad_weight<T>)(g, A, B, o);
+        (on_cuda ? cuda::conv2d_grad_weight<T> : ref ? cpu::conv2d_grad_weight_ref<T> : cpu::conv2d_grad_weight<T>)(g, A, B, o);
         break;
     }
   });
@@ -157,13 +159,11 @@ void check_operands(const char* op, int64_t ns, const Tensor& input, const Tenso
            ListStr{input->sizes()});
   PT_CHECK(weight->dim() == ns + 2, RuntimeError, "Expected ", ns + 2, "D weight for ", op,
            ", but got weight of size: ", ListStr{weight->sizes()});
-  check_cpu(input, op);
-  check_cpu(weight, op);
+  same_device(op, {&input, &weight, bias ? &*bias : nullptr});
   if (!is_floating(input->dtype())) throw_bad_dtype(op, input->dtype());
   PT_CHECK(weight->dtype() == input->dtype() && (!bias || (*bias)->dtype() == input->dtype()),
            RuntimeError, "expected scalar type ", torch_dtype_name(input->dtype()),
            " but found ", torch_dtype_name(weight->dtype() != input->dtype() ? weight->dtype() : (*bias)->dtype()));
-  if (bias) check_cpu(*bias, op);
 }
 
 struct Prepared {

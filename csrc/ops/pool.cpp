@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/gil.h"
 #include "cpu/pool.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/factory.h"
 #include "ops/shape.h"
@@ -70,27 +71,38 @@ void record_pool(const PoolSpec& s, const Tensor& in, const Tensor& out, const T
 Tensor pool_apply(const PoolSpec& s, const Tensor& x, const Tensor& idx, bool adjoint,
                   const autograd::Edge& input_edge) {
   const Tensor xc = contiguous(x);
-  Tensor out = empty(adjoint ? s.in_sizes : s.out_sizes, x->dtype());
+  const bool on_cuda = x->device().is_cuda();
+  Tensor out = pt::empty(adjoint ? s.in_sizes : s.out_sizes, x->dtype(), x->device());
   const cpu::PoolGeom& g = s.geom;
   const bool ref = g_reference.load();
-  GilRelease nogil(xc->numel() >= (1 << 16));
+  GilRelease nogil(!on_cuda && xc->numel() >= (1 << 16));
   PT_DISPATCH_FLOAT(x->dtype(), "pool", [&] {
     using T = scalar_t;
     const T* in = xc->data<T>();
     T* o = out->data<T>();
     switch (s.kind) {
       case PoolKind::Max:
-      case PoolKind::AdaptiveMax:
-        if (adjoint) cpu::index_scatter_add<T>(g, in, idx->data<int64_t>(), o);
-        else cpu::index_gather<T>(g, in, idx->data<int64_t>(), o);
+      case PoolKind::AdaptiveMax: {
+        const int64_t* ix = idx->data<int64_t>();
+        if (!adjoint) (on_cuda ? cuda::index_gather<T> : cpu::index_gather<T>)(g, in, ix, o);
+        else if (on_cuda) cuda::index_scatter_add<T>(g, s.kind == PoolKind::AdaptiveMax, in, ix, o);
+        else cpu::index_scatter_add<T>(g, in, ix, o);
         break;
+      }
       case PoolKind::Avg:
-        if (adjoint) (ref ? cpu::avg_pool2d_backward_ref<T> : cpu::avg_pool2d_backward<T>)(g, in, o, s.count_include_pad, s.divisor);
-        else (ref ? cpu::avg_pool2d_ref<T> : cpu::avg_pool2d<T>)(g, in, o, s.count_include_pad, s.divisor);
+        if (adjoint)
+          (on_cuda ? cuda::avg_pool2d_backward<T> : ref ? cpu::avg_pool2d_backward_ref<T> : cpu::avg_pool2d_backward<T>)(
+              g, in, o, s.count_include_pad, s.divisor);
+        else
+          (on_cuda ? cuda::avg_pool2d<T> : ref ? cpu::avg_pool2d_ref<T> : cpu::avg_pool2d<T>)(
+              g, in, o, s.count_include_pad, s.divisor);
         break;
       case PoolKind::AdaptiveAvg:
-        if (adjoint) (ref ? cpu::adaptive_avg_pool2d_backward_ref<T> : cpu::adaptive_avg_pool2d_backward<T>)(g, in, o);
-        else (ref ? cpu::adaptive_avg_pool2d_ref<T> : cpu::adaptive_avg_pool2d<T>)(g, in, o);
+        if (adjoint)
+          (on_cuda ? cuda::adaptive_avg_pool2d_backward<T>
+                   : ref ? cpu::adaptive_avg_pool2d_backward_ref<T> : cpu::adaptive_avg_pool2d_backward<T>)(g, in, o);
+        else
+          (on_cuda ? cuda::adaptive_avg_pool2d<T> : ref ? cpu::adaptive_avg_pool2d_ref<T> : cpu::adaptive_avg_pool2d<T>)(g, in, o);
         break;
     }
   });
@@ -127,8 +139,7 @@ PoolSpec make_spec(PoolKind kind, const cpu::PoolGeom& g, const DimVec& in_sizes
   return s;
 }
 
-void check_pool_input(const Tensor& x, const char* op) {
-  check_cpu(x, op);
+void check_pool_input(const Tensor& x) {
   const int64_t d = x->dim();
   bool ok = d == 3 || d == 4;
   for (int64_t i = d - 3; ok && i < d; ++i) ok = x->sizes()[i] > 0;
@@ -154,7 +165,7 @@ PoolSpec window_spec(const char* op, const Tensor& x, const DimVec& kernel_size,
            k[0], " kW: ", k[1]);
   PT_CHECK(d[0] > 0 && d[1] > 0, RuntimeError,
            "dilation should be greater than zero, but got dilationH: ", d[0], " dilationW: ", d[1]);
-  check_pool_input(x, op);
+  check_pool_input(x);
   for (int i = 0; i < 2; ++i) {
     PT_CHECK(p[i] >= 0, RuntimeError, "pad must be non-negative, but got pad: ", p[i]);
     PT_CHECK(p[i] <= (d[i] * (k[i] - 1) + 1) / 2, RuntimeError,
@@ -171,7 +182,6 @@ PoolSpec window_spec(const char* op, const Tensor& x, const DimVec& kernel_size,
 }
 
 PoolSpec adaptive_spec(const char* op, const Tensor& x, const OutputSize& output_size, PoolKind kind) {
-  check_cpu(x, op);
   PT_CHECK(x->dim() == 3 || x->dim() == 4, RuntimeError, op, "(): Expected 3D or 4D tensor, but got ",
            ListStr{x->sizes()});
   for (int64_t i = 1; i < x->dim(); ++i)
@@ -193,16 +203,19 @@ ValuesIndices run_max(const PoolSpec& s, const Tensor& x, const char* op, bool r
   if (x->dtype() == DType::Bool) throw_bad_dtype(op, x->dtype());
   const Tensor xc = contiguous(x);
   const bool with_indices = return_indices || autograd::needs_grad({&x});
-  ValuesIndices r{empty(s.out_sizes, x->dtype()), with_indices ? empty(s.out_sizes, DType::Int64) : Tensor()};
+  const Device dev = x->device();
+  ValuesIndices r{pt::empty(s.out_sizes, x->dtype(), dev), with_indices ? pt::empty(s.out_sizes, DType::Int64, dev) : Tensor()};
   const bool ref = g_reference.load();
-  GilRelease nogil(xc->numel() >= (1 << 16));
+  GilRelease nogil(!dev.is_cuda() && xc->numel() >= (1 << 16));
   PT_DISPATCH_NUMERIC(x->dtype(), op, [&] {
     using T = scalar_t;
     int64_t* idx = with_indices ? r.indices->data<int64_t>() : nullptr;
     if (s.kind == PoolKind::Max)
-      (ref ? cpu::max_pool2d_ref<T> : cpu::max_pool2d<T>)(s.geom, xc->data<T>(), r.values->data<T>(), idx);
+      (dev.is_cuda() ? cuda::max_pool2d<T> : ref ? cpu::max_pool2d_ref<T> : cpu::max_pool2d<T>)(
+          s.geom, xc->data<T>(), r.values->data<T>(), idx);
     else
-      (ref ? cpu::adaptive_max_pool2d_ref<T> : cpu::adaptive_max_pool2d<T>)(s.geom, xc->data<T>(), r.values->data<T>(), idx);
+      (dev.is_cuda() ? cuda::adaptive_max_pool2d<T> : ref ? cpu::adaptive_max_pool2d_ref<T> : cpu::adaptive_max_pool2d<T>)(
+          s.geom, xc->data<T>(), r.values->data<T>(), idx);
   });
   record_pool(s, x, r.values, r.indices, false, {});
   return r;
