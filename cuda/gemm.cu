@@ -151,6 +151,8 @@ struct ToTF32 {
     uint32_t r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
     return __uint_as_float(r);
+#elif defined(PYTENSOR_CUDA_EMU)
+    return pt_emu::to_tf32(x);
 #else
     return x;
 #endif
@@ -166,6 +168,8 @@ __device__ inline void mma_tf32(float* d, const uint32_t* a, const uint32_t* b) 
       "{%0,%1,%2,%3};"
       : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#elif defined(PYTENSOR_CUDA_EMU)
+  pt_emu::mma_m16n8k8_tf32(d, a, b);
 #else
   __trap();  // the host never launches this kernel below sm_80
 #endif
