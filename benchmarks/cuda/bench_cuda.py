@@ -67,8 +67,15 @@ class Ctx:
     """One process's run: device, sizes mode, timer settings, and the rows measured so far."""
 
     def __init__(self, device, quick, rows_file=None):
+        global torch, TF
         self.device, self.quick, self.rows_file = device, quick, rows_file
         self.cuda = device.startswith("cuda")
+        if self.cuda and torch is not None and not torch.cuda.is_available():
+            print("torch sees no CUDA device here: pytensor's figures alone", flush=True)
+            torch = TF = None
+        set_matmul_tf32(False)  # exact float32 everywhere; the tf32 cases switch it on
+        if torch is not None:
+            torch.backends.cudnn.allow_tf32 = False
         self.rounds, self.min_time, self.max_time = (3, 0.005, 2.0) if quick else (7, 0.05, 10.0)
         self.rng = np.random.default_rng(0)
         self.section = None
@@ -244,8 +251,6 @@ def sec_conv(ctx):
         return go
 
     batches = [4] if ctx.quick else [64, 256]
-    if torch is not None:
-        torch.backends.cudnn.allow_tf32 = False
     for backward in (False, True):
         for label, c, hw, k, pad, input_grad in CONV_LAYERS:
             for n in batches:
