@@ -97,11 +97,11 @@ def gpu_layouts(arr):
         yield "strided", big[..., ::2], arr
 
 
-def _on(x, device):
+def _on(x, device, detach=False):
     if isinstance(x, pytensor.Tensor):
-        return x.to(device)
+        return (x.detach() if detach else x).to(device)
     if isinstance(x, (list, tuple)):
-        return type(x)(_on(v, device) for v in x)
+        return type(x)(_on(v, device, detach) for v in x)
     return x
 
 
@@ -126,7 +126,9 @@ def grads_as_cpu(fn, *args, rtol=None, atol=None, seed=0):
     require grad, the output(s) are weighted by fixed random tensors and summed, and every
     input's .grad must match (on the device, same values)."""
     def run(device):
-        ins = [_on(a, device) for a in args]
+        # Fresh leaves per run: .to("cpu") of a CPU tensor is the tensor itself, whose .grad the
+        # device run would otherwise share (and reach through ToCopyBackward0).
+        ins = [_on(a, device, detach=True) for a in args]
         leaves = [a for a in ins if isinstance(a, pytensor.Tensor) and a.is_floating_point()]
         for a in leaves:
             a.requires_grad_(True)

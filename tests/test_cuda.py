@@ -107,6 +107,22 @@ def test_copy_between_devices_and_broadcast():
 
 
 @cuda
+def test_gradients_return_to_their_inputs_device():
+    a = rand((3, 4), "float64")
+    w = rand((3, 4), "float64")
+    x = pytensor.from_numpy(a).requires_grad_(True)           # a CPU leaf used on the device
+    (x.to("cuda", pytensor.float32) * pytensor.from_numpy(w).to("cuda")).sum().backward()
+    assert x.grad.device.type == "cpu" and x.grad.dtype == pytensor.float64
+    assert_close(x.grad, w.astype(np.float32).astype(np.float64), rtol=1e-6, atol=1e-7)
+    y = pytensor.from_numpy(a).to("cuda").requires_grad_(True)  # a device leaf used on the CPU
+    dst = pytensor.zeros(3, 4, dtype=pytensor.float64)
+    dst.copy_(y)
+    (dst * pytensor.from_numpy(w)).sum().backward()
+    assert y.grad.device.type == "cuda"
+    assert_close(y.grad, w)
+
+
+@cuda
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
 def test_factories_on_device(dtype):
     dt = getattr(pytensor, dtype)

@@ -187,7 +187,7 @@ def test_integer_division_by_zero_raises(fn, dtype):
         fn(a, t_of(np.zeros((), dtype)))         # a 0-d CPU zero
     b[777] = 3
     assert_close(fn(a, t_of(b).to(GPU)), to_np(fn(a.cpu(), t_of(b))))   # the flag is per call
-    f = a.to(pytensor.float64)
+    f = t_of(np.arange(1, 1001).astype(np.float64))  # a CPU tensor: same_as_cpu moves it
     same_as_cpu(fn, f, t_of(np.zeros(1000)))     # floats: inf and nan, no error
 
 

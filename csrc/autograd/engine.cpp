@@ -34,7 +34,7 @@ Tensor validate(const Node& n, uint32_t i, Tensor g, const Node& producer) {
              " but expected shape compatible with ", m.sizes);
     g = ops::sum_to(g, m.sizes);
   }
-  if (g->dtype() != m.dtype) g = ops::to(g, m.dtype, m.device);
+  if (g->dtype() != m.dtype || g->device() != m.device) g = ops::to(g, m.dtype, m.device);
   return g;
 }
 
