@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/flags.h"
 #include "cpu/index.h"
 #include "cuda/kernels.h"
 #include "cuda/loop.cuh"
@@ -173,8 +174,9 @@ __global__ void bitonic_step(int64_t* key, int64_t* pos, int64_t n, int64_t k, i
 }
 
 // Thread (run start i, data position x), x fastest so that a warp walks contiguous data:
-// dst[x, key] += val[x, pos] over the run of equal keys starting at i, in position order.
-template <class T>
+// dst[x, key] += val[x, pos] over the run of equal keys starting at i, in position order, or
+// (!Accumulate) dst[x, key] = the run's last value, as the CPU's sequential writes leave it.
+template <class T, bool Accumulate>
 __global__ void add_runs(LoopArgs<2> X, LoopArgs<2> B, const int64_t* key, const int64_t* pos, int64_t nb) {
   const int64_t total = X.numel * nb, step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += step) {
@@ -187,16 +189,18 @@ __global__ void add_runs(LoopArgs<2> X, LoopArgs<2> B, const int64_t* key, const
     for (int64_t j = i; j < nb && key[j] == key[i]; ++j) {
       int64_t bo[2];
       B.offsets(pos[j], bo);
-      acc = static_cast<T>(acc + at<T>(X.data[1] + xo[1] + bo[1]));
+      const T v = at<T>(X.data[1] + xo[1] + bo[1]);
+      acc = Accumulate ? static_cast<T>(acc + v) : v;
     }
     d = acc;
   }
 }
 
-// dst[off] += val with repeated offsets. dst does not vary over the index dims (stride 0) and
-// `off` does not vary over the others, so the shape splits into data dims X and index dims B;
-// equal offsets can only meet within one x, and the sort groups them.
-void accumulate_put(const Tensor& dst, const Tensor& val, const Tensor& off) {
+// dst[off] += val (or = val, the last of each repeated offset) with repeated offsets. dst does
+// not vary over the index dims (stride 0) and `off` does not vary over the others, so the shape
+// splits into data dims X and index dims B; equal offsets can only meet within one x, and the
+// sort groups them.
+void sorted_put(const Tensor& dst, const Tensor& val, const Tensor& off, bool accumulate) {
   DimVec xs, bs, dst_x, val_x, val_b, off_b;
   const DimVec& shape = dst->sizes();
   for (int64_t d = 0; d < shape.size(); ++d) {
@@ -231,7 +235,8 @@ void accumulate_put(const Tensor& dst, const Tensor& val, const Tensor& off) {
     }
   }
   PT_DISPATCH_ALL(dst->dtype(), "index_put_", [&] {
-    add_runs<scalar_t><<<grid_for(X.numel * nb), kThreads>>>(X, B, key, pos, nb);
+    if (accumulate) add_runs<scalar_t, true><<<grid_for(X.numel * nb), kThreads>>>(X, B, key, pos, nb);
+    else add_runs<scalar_t, false><<<grid_for(X.numel * nb), kThreads>>>(X, B, key, pos, nb);
     check_launch("index_put_add_runs");
   });
   // The scratch goes back to the caching allocator when this returns; the kernels above are
@@ -261,7 +266,9 @@ void index_gather(const Tensor& out, const Tensor& src, const Tensor& off) {
 // Without accumulate, a repeated index keeps one of its values (which one is unspecified, as
 // in PyTorch on CUDA).
 void index_put(const Tensor& dst, const Tensor& val, const Tensor& off, bool accumulate) {
-  if (accumulate) return accumulate_put(dst, val, off);
+  // Plain writes race when offsets repeat (which one lands is unspecified, as in PyTorch);
+  // deterministic algorithms take the sorted path, whose last value wins as on the CPU.
+  if (accumulate || deterministic_algorithms()) return sorted_put(dst, val, off, accumulate);
   const Operand ops[3] = {operand(dst), operand(val), operand(off)};
   const LoopArgs<3> p = make_args<3>(StridedLoop(dst->sizes(), 3, ops), 0, "index_put");
   dispatch_bytes(dst->itemsize(), [&](auto zero) { run_strided("index_put", p, PutAt<decltype(zero)>{}); });

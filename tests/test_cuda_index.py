@@ -181,6 +181,26 @@ def test_index_put_accumulate_rows_broadcast_value(layout):
     assert_close(t2, expected2, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_deterministic_put_with_repeated_indices_keeps_the_last_value(dtype):
+    """Plain writes to a repeated index race on a GPU; with use_deterministic_algorithms the
+    sorted path runs and the last value wins, as the CPU's sequential writes leave it."""
+    rng = np.random.default_rng(8)
+    arr = rand((40, 9), dtype)
+    rows = rng.integers(0, 40, size=500)
+    vals = rand((500, 9), dtype, rng=rng)
+    expected = pytensor.from_numpy(arr.copy())
+    expected.index_put_((cpu_t(rows),), cpu_t(vals))
+    pytensor.use_deterministic_algorithms(True)
+    try:
+        for _ in range(2):
+            t = gpu_t(arr)
+            t.index_put_((gpu_t(rows),), gpu_t(vals))
+            assert_close(t, to_np(expected))
+    finally:
+        pytensor.use_deterministic_algorithms(False)
+
+
 def test_accumulating_ops_are_deterministic():
     rng = np.random.default_rng(5)
     src = rand((20000, 64), "float32", rng=rng)

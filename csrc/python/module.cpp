@@ -2,7 +2,6 @@
 // init_<family>() call per binding file.
 #include <Python.h>
 
-#include "core/flags.h"
 #include "core/gil.h"
 #include "core/parallel.h"
 #include "cuda/kernels.h"
@@ -36,14 +35,6 @@ static void install_gil_hooks() {
   gil_hooks().restore = [](void* token) { PyEval_RestoreThread(static_cast<PyThreadState*>(token)); };
 }
 
-// alert_not_deterministic's warn_only form: a UserWarning, or the exception a warnings
-// filter turned it into.
-static void install_warn_hook() {
-  set_warn_hook([](const char* message) {
-    if (PyErr_WarnEx(PyExc_UserWarning, message, 1) < 0) throw py::error_already_set();
-  });
-}
-
 }  // namespace pt::python
 
 PYBIND11_MODULE(_C, m) {
@@ -51,7 +42,6 @@ PYBIND11_MODULE(_C, m) {
   m.doc() = "pytensor's C++ core";
   register_exceptions();
   install_gil_hooks();
-  install_warn_hook();
   init_types(m);
   TensorClass cls(m, "Tensor", py::dynamic_attr(), py::buffer_protocol());
   init_tensor(m, cls);

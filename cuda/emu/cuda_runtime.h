@@ -7,7 +7,9 @@
 // on the calling thread, switched round-robin at __syncthreads and at warp shuffles, which
 // are real barriers here: a thread that passes one before its block (or warp) has arrived
 // waits. So shared memory, barriers, warp exchanges and index math behave as on a GPU, and a
-// missing __syncthreads shows as a wrong answer, deterministically. "Device" memory is host
+// missing __syncthreads shows as a wrong answer, deterministically: threads run in index
+// order between barriers, or in reverse order with PYTENSOR_EMU_REVERSE=1 (a read of a value
+// another thread has not yet written is then caught whichever thread writes it). "Device" memory is host
 // memory; the runtime answers as one device, "pytensor CUDA emulator", sm_90, 2 SMs.
 #pragma once
 #include <ucontext.h>
@@ -111,6 +113,13 @@ inline Block& block() {
   static Block b;
   return b;
 }
+inline bool reverse_order() {
+  static const bool reverse = [] {
+    const char* v = std::getenv("PYTENSOR_EMU_REVERSE");
+    return v && *v && *v != '0';
+  }();
+  return reverse;
+}
 inline std::recursive_mutex& launch_mutex() {
   static std::recursive_mutex m;
   return m;
@@ -173,7 +182,8 @@ inline void run_block(const dim3& bid) {
   blockIdx = bid;
   for (;;) {
     bool progressed = false, live = false;
-    for (int i = 0; i < n; ++i) {
+    for (int k = 0; k < n; ++k) {
+      const int i = reverse_order() ? n - 1 - k : k;
       Fiber& f = b.fibers[i];
       if (f.done || f.at_block_barrier || f.at_warp_barrier) continue;
       b.current = i;
