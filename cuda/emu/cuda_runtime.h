@@ -3,8 +3,9 @@
 // after cuda/emu/translate.py has turned each `k<<<grid, block, smem>>>(args)` into
 // `::pt_emu::launch(grid, block, smem, [&] { k(args); })`.
 //
-// A launch runs its blocks one after another; the threads of a block are fibers (ucontext)
-// on the calling thread, switched round-robin at __syncthreads and at warp shuffles, which
+// A launch runs its blocks one after another; the threads of a block are fibers on the
+// calling thread (started with ucontext, then switched with _setjmp/_longjmp, which unlike
+// swapcontext make no system call), switched round-robin at __syncthreads and at warp shuffles, which
 // are real barriers here: a thread that passes one before its block (or warp) has arrived
 // waits. So shared memory, barriers, warp exchanges and index math behave as on a GPU, and a
 // missing __syncthreads shows as a wrong answer, deterministically: threads run in index
@@ -12,6 +13,7 @@
 // another thread has not yet written is then caught whichever thread writes it). "Device" memory is host
 // memory; the runtime answers as one device, "pytensor CUDA emulator", sm_90, 2 SMs.
 #pragma once
+#include <setjmp.h>
 #include <ucontext.h>
 
 #include <algorithm>
@@ -90,14 +92,16 @@ inline cudaError_t fail(cudaError_t e) { return last_error() = e; }
 
 // ---- the fiber scheduler: one block at a time ----
 struct Fiber {
-  ucontext_t ctx;
+  ucontext_t ctx;  // the fiber's start
+  jmp_buf env;     // where it stopped
   dim3 tid;
   int lane;
-  bool done, at_block_barrier, at_warp_barrier;
+  bool started, done, at_block_barrier, at_warp_barrier;
 };
 
 struct Block {
   ucontext_t main;
+  jmp_buf main_env;  // the scheduler, resumed by every fiber that stops
   uint32_t fragments[kMaxThreads][6];  // mma operands posted by each lane
   std::vector<Fiber> fibers;
   std::vector<char> stacks;
@@ -135,7 +139,15 @@ namespace pt_emu {
 
 inline void switch_to_main() {
   Block& b = block();
-  swapcontext(&b.fibers[b.current].ctx, &b.main);
+  if (!_setjmp(b.fibers[b.current].env)) _longjmp(b.main_env, 1);
+}
+
+inline void resume(Fiber& f) {
+  Block& b = block();
+  if (_setjmp(b.main_env)) return;  // the fiber stopped
+  if (f.started) _longjmp(f.env, 1);
+  f.started = true;
+  swapcontext(&b.main, &f.ctx);  // onto the fiber's own stack; it comes back by _longjmp
 }
 
 inline void fiber_entry() {
@@ -172,7 +184,7 @@ inline void run_block(const dim3& bid) {
     Fiber& f = b.fibers[i];
     f.tid = dim3(i % blockDim.x, i / blockDim.x % blockDim.y, i / (blockDim.x * blockDim.y));
     f.lane = i % kWarp;
-    f.done = f.at_block_barrier = f.at_warp_barrier = false;
+    f.started = f.done = f.at_block_barrier = f.at_warp_barrier = false;
     getcontext(&f.ctx);
     f.ctx.uc_stack.ss_sp = b.stacks.data() + static_cast<size_t>(i) * kStack;
     f.ctx.uc_stack.ss_size = kStack;
@@ -188,7 +200,7 @@ inline void run_block(const dim3& bid) {
       if (f.done || f.at_block_barrier || f.at_warp_barrier) continue;
       b.current = i;
       threadIdx = f.tid;
-      swapcontext(&b.main, &f.ctx);
+      resume(f);
       progressed = true;
     }
     for (int i = 0; i < n; ++i) live |= !b.fibers[i].done;
