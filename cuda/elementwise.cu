@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "cpu/elementwise.h"
+#include "cpu/elementwise_scalar.h"
 #include "cuda/kernels.h"
 #include "cuda/loop.cuh"
 
@@ -24,8 +25,8 @@ using cpu::UnaryOp;
 // ---- dtype sets ----
 
 template <class T> constexpr bool kIsBool = std::is_same_v<T, bool>;
-template <class T> constexpr bool kIsInt = std::is_integral_v<T> && !kIsBool<T>;
-template <class T> constexpr bool kIsFloat = std::is_floating_point_v<T>;
+using cpu::scalar::kIsFloat;
+using cpu::scalar::kIsInt;
 
 // The dtypes a kernel is built for (Integral: bool and the integers). The op layer has
 // rejected the others already; they raise here too rather than run a kernel never compiled.
@@ -75,104 +76,24 @@ void map2(const char* kernel, DType dtype, const StridedLoop& loop, uint32_t hs)
   map<S, 2, Out>(kernel, dtype, loop, hs, Plain<F>{});
 }
 
-// ---- scalar helpers (the CPU kernel's, on the device) ----
-
-// The type integer arithmetic wraps in: unsigned for integers, T itself otherwise.
-template <class T, bool = kIsInt<T>> struct wrap_type { using type = T; };
-template <class T> struct wrap_type<T, true> { using type = std::make_unsigned_t<T>; };
-template <class T> using W = typename wrap_type<T>::type;
-
-template <class T> __device__ T wadd(T a, T b) {
-  if constexpr (kIsBool<T>) return a || b;
-  else return static_cast<T>(static_cast<W<T>>(a) + static_cast<W<T>>(b));
-}
-template <class T> __device__ T wsub(T a, T b) { return static_cast<T>(static_cast<W<T>>(a) - static_cast<W<T>>(b)); }
-// Rounded on its own (no fused multiply-add with what follows), as on the CPU.
-template <class T> __device__ T wmul(T a, T b) {
-  if constexpr (kIsBool<T>) return a && b;
-  else if constexpr (std::is_same_v<T, float>) return __fmul_rn(a, b);
-  else if constexpr (std::is_same_v<T, double>) return __dmul_rn(a, b);
-  else return static_cast<T>(static_cast<W<T>>(a) * static_cast<W<T>>(b));
-}
-
-template <class T> __device__ bool is_neg(T x) {
-  if constexpr (std::is_signed_v<T>) return x < T(0);
-  else return false;
-}
-
-template <class T> __device__ T max_nan(T a, T b) {
-  if constexpr (kIsFloat<T>)
-    if (a != a || b != b) return a + b;
-  return a > b ? a : b;
-}
-template <class T> __device__ T min_nan(T a, T b) {
-  if constexpr (kIsFloat<T>)
-    if (a != a || b != b) return a + b;
-  return a < b ? a : b;
-}
-
-// Python's floor division on floats: exact through fmod, then rounded to the nearest integer
-// so that a quotient like 0.9999999 from (a - mod) / b does not floor one too low.
-template <class T> __device__ T div_floor_float(T a, T b) {
-  if (b == 0) return a / b;
-  const T mod = ::fmod(a, b);
-  T div = (a - mod) / b;
-  if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
-  if (div == 0) return ::copysign(T(0), a / b);
-  T fl = ::floor(div);
-  if (div - fl > T(0.5)) fl += 1;
-  return fl;
-}
-
-template <class T> __device__ T remainder_float(T a, T b) {
-  T mod = ::fmod(a, b);
-  if (mod != 0 && ((b < 0) != (mod < 0))) mod += b;
-  return mod;
-}
-
-// Integer power by squaring; negative exponents give 1, +-1 or 0 as PyTorch's tensor pow.
-template <class T> __device__ T int_pow(T base, T exp) {
-  if constexpr (std::is_signed_v<T>) {
-    if (exp < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exp & 1) ? T(-1) : T(1);
-      return 0;
-    }
-  }
-  W<T> result = 1, b = static_cast<W<T>>(base);
-  for (uint64_t e = static_cast<uint64_t>(exp); e; e >>= 1) {
-    if (e & 1) result = static_cast<W<T>>(result * b);
-    b = static_cast<W<T>>(b * b);
-  }
-  return static_cast<T>(result);
-}
-
-// Integer division family. A zero divisor sets the flag (any thread may: they all write 1)
-// and gives 0; INT_MIN / -1 wraps instead of trapping.
-enum class IntDiv { Trunc, Floor, Remainder, Fmod };
-template <IntDiv K, class T> __device__ T int_div(T a, T b, int* zero) {
-  if (b == 0) {
-    *zero = 1;
-    return 0;
-  }
-  if constexpr (std::is_signed_v<T>) {
-    if (b == T(-1)) return K == IntDiv::Trunc || K == IntDiv::Floor ? wsub(T(0), a) : T(0);
-  }
-  if constexpr (K == IntDiv::Trunc) return a / b;
-  if constexpr (K == IntDiv::Fmod) return a % b;
-  if constexpr (K == IntDiv::Floor) {
-    const T q = a / b;
-    return (a % b != 0 && is_neg(a) != is_neg(b)) ? T(q - 1) : q;
-  }
-  const T r = a % b;
-  return (r != 0 && is_neg(r) != is_neg(b)) ? T(r + b) : r;
-}
+// The ops' scalar semantics, shared with the CPU loops (cpu/elementwise_scalar.h).
+using cpu::scalar::add;
+using cpu::scalar::mul;
+using cpu::scalar::sub;
+using cpu::scalar::is_neg;
+using cpu::scalar::max_nan;
+using cpu::scalar::min_nan;
+using cpu::scalar::div_floor_float;
+using cpu::scalar::remainder_float;
+using cpu::scalar::int_pow;
+using cpu::scalar::int_div;
+using cpu::scalar::IntDiv;
 
 // ---- binary ----
 
-template <class T> struct AddF { T alpha; __device__ T operator()(T a, T b) const { return wadd(a, wmul(alpha, b)); } };
-template <class T> struct SubF { T alpha; __device__ T operator()(T a, T b) const { return wsub(a, wmul(alpha, b)); } };
-template <class T> struct MulF { __device__ T operator()(T a, T b) const { return wmul(a, b); } };
+template <class T> struct AddF { T alpha; __device__ T operator()(T a, T b) const { return add(a, mul(alpha, b)); } };
+template <class T> struct SubF { T alpha; __device__ T operator()(T a, T b) const { return sub(a, mul(alpha, b)); } };
+template <class T> struct MulF { __device__ T operator()(T a, T b) const { return mul(a, b); } };
 template <class T> struct DivF { __device__ T operator()(T a, T b) const { return a / b; } };
 template <class T> struct DivTruncF {
   int* zero;
@@ -358,12 +279,12 @@ struct NanToNumMake {
 template <class T> struct AbsF {
   __device__ T operator()(T x) const {
     if constexpr (std::is_unsigned_v<T>) return x;
-    else return x < T(0) ? wsub(T(0), x) : x;
+    else return x < T(0) ? sub(T(0), x) : x;
   }
 };
-template <class T> struct NegF { __device__ T operator()(T x) const { return wsub(T(0), x); } };
+template <class T> struct NegF { __device__ T operator()(T x) const { return sub(T(0), x); } };
 template <class T> struct SignF { __device__ T operator()(T x) const { return T((T(0) < x) - is_neg(x)); } };
-template <class T> struct SquareF { __device__ T operator()(T x) const { return wmul(x, x); } };
+template <class T> struct SquareF { __device__ T operator()(T x) const { return mul(x, x); } };
 template <class T> struct ReluF { __device__ T operator()(T x) const { return is_neg(x) ? T(0) : x; } };
 template <class T> struct BitNotF {
   __device__ T operator()(T x) const {

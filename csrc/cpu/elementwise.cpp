@@ -15,118 +15,14 @@
 #include <limits>
 #include <type_traits>
 
+#include "cpu/elementwise_scalar.h"
 #include "cpu/vecmath.h"
 
 namespace pt::cpu {
 namespace {
 
-template <class T>
-constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
-template <class T>
-constexpr bool kIsFloat = std::is_floating_point_v<T>;
-
-// The type integer arithmetic wraps in: unsigned for integers, T itself otherwise.
-template <class T, bool = kIsInt<T>>
-struct wrap_type { using type = T; };
-template <class T>
-struct wrap_type<T, true> { using type = std::make_unsigned_t<T>; };
-template <class T>
-using W = typename wrap_type<T>::type;
-
-template <class T>
-inline T add(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>) return a || b;
-  else return static_cast<T>(static_cast<W<T>>(a) + static_cast<W<T>>(b));
-}
-template <class T>
-inline T sub(T a, T b) { return static_cast<T>(static_cast<W<T>>(a) - static_cast<W<T>>(b)); }
-template <class T>
-inline T mul(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>) return a && b;
-  else return static_cast<T>(static_cast<W<T>>(a) * static_cast<W<T>>(b));
-}
-
-// x < 0 that stays quiet (-Wtype-limits) for unsigned and bool types.
-template <class T>
-inline bool is_neg(T x) {
-  if constexpr (std::is_signed_v<T>) return x < T(0);
-  else return false;
-}
-
-// NaN wins in maximum, minimum and clamp, as in PyTorch (std::max would drop it).
-template <class T>
-inline T max_nan(T a, T b) {
-  if constexpr (kIsFloat<T>)
-    if (a != a || b != b) return a + b;
-  return a > b ? a : b;
-}
-template <class T>
-inline T min_nan(T a, T b) {
-  if constexpr (kIsFloat<T>)
-    if (a != a || b != b) return a + b;
-  return a < b ? a : b;
-}
-
-// Python's floor division on floats: exact through fmod, then rounded to the nearest integer
-// so that a quotient like 0.9999999 from (a - mod) / b does not floor one too low.
-template <class T>
-inline T div_floor_float(T a, T b) {
-  if (b == 0) return a / b;
-  const T mod = std::fmod(a, b);
-  T div = (a - mod) / b;
-  if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
-  if (div == 0) return std::copysign(T(0), a / b);
-  T fl = std::floor(div);
-  if (div - fl > T(0.5)) fl += 1;
-  return fl;
-}
-
-template <class T>
-inline T remainder_float(T a, T b) {
-  T mod = std::fmod(a, b);
-  if (mod != 0 && ((b < 0) != (mod < 0))) mod += b;
-  return mod;
-}
-
-// Integer power by squaring; negative exponents give 1, +-1 or 0 as PyTorch's tensor pow.
-template <class T>
-inline T int_pow(T base, T exp) {
-  if constexpr (std::is_signed_v<T>) {
-    if (exp < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exp & 1) ? T(-1) : T(1);
-      return 0;
-    }
-  }
-  W<T> result = 1, b = static_cast<W<T>>(base);
-  for (uint64_t e = static_cast<uint64_t>(exp); e; e >>= 1) {
-    if (e & 1) result = static_cast<W<T>>(result * b);
-    b = static_cast<W<T>>(b * b);
-  }
-  return static_cast<T>(result);
-}
-
-// Integer division family. A zero divisor is flagged (the op raises ZeroDivisionError after
-// the loop); INT_MIN / -1 wraps instead of trapping.
-enum class IntDiv { Trunc, Floor, Remainder, Fmod };
-template <IntDiv K, class T>
-inline T int_div(T a, T b, std::atomic<bool>* zero) {
-  if (b == 0) {
-    zero->store(true, std::memory_order_relaxed);
-    return 0;
-  }
-  if constexpr (std::is_signed_v<T>) {
-    if (b == -1) return K == IntDiv::Trunc || K == IntDiv::Floor ? sub(T(0), a) : T(0);
-  }
-  if constexpr (K == IntDiv::Trunc) return a / b;
-  if constexpr (K == IntDiv::Fmod) return a % b;
-  if constexpr (K == IntDiv::Floor) {
-    const T q = a / b;
-    return (a % b != 0 && is_neg(a) != is_neg(b)) ? T(q - 1) : q;
-  }
-  const T r = a % b;
-  return (r != 0 && is_neg(r) != is_neg(b)) ? T(r + b) : r;
-}
+// The ops' scalar semantics, shared with the CUDA functors.
+using namespace scalar;
 
 // ---- loops: operand 0 is the output; strides are in bytes ----
 

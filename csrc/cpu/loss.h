@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/host_device.h"
 #include "core/tensor.h"
 
 namespace pt::cpu {
@@ -26,24 +27,18 @@ struct NllOptions {
   bool prob_target;
 };
 
-// Host and device code when nvcc compiles it, so cuda/loss.cu computes B with these formulas.
-#ifdef __CUDACC__
-#define PT_NLL_HOST_DEVICE __host__ __device__
-#else
-#define PT_NLL_HOST_DEVICE
-#endif
-
-// The effective target weight B_c at a position: for class index `t` (already known not to be
-// ignored) or for the probabilities `q` (classes `stride` apart).
+// The effective target weight B_c at a position (the CPU kernels and cuda/loss.cu share it):
+// for class index `t` (already known not to be ignored) or for the probabilities `q` (classes
+// `stride` apart).
 template <class T>
 struct NllTargetWeights {
   const T* w;  // class weights or null
   double eps_over_c, keep;  // eps / C and 1 - eps
-  PT_NLL_HOST_DEVICE double weight(int64_t c) const { return w ? static_cast<double>(w[c]) : 1.0; }
-  PT_NLL_HOST_DEVICE double index(int64_t t, int64_t c) const {
+  PT_HOST_DEVICE double weight(int64_t c) const { return w ? static_cast<double>(w[c]) : 1.0; }
+  PT_HOST_DEVICE double index(int64_t t, int64_t c) const {
     return (c == t ? keep * weight(t) : 0.0) + eps_over_c * weight(c);
   }
-  PT_NLL_HOST_DEVICE double prob(const T* q, int64_t stride, int64_t c) const {
+  PT_HOST_DEVICE double prob(const T* q, int64_t stride, int64_t c) const {
     return weight(c) * (keep * static_cast<double>(q[c * stride]) + eps_over_c);
   }
 };
