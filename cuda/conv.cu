@@ -28,6 +28,7 @@
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
 #include "cuda/loop.cuh"
+#include "cuda/tile.cuh"
 
 namespace pt::cuda {
 namespace {
@@ -149,14 +150,6 @@ __device__ inline void slot(int tid, int i, int& row, int& kk) {
   kk = KFast ? tid % BK : tid / BM + kConvThreads / BM * i;
 }
 
-__device__ inline void read4(const float* p, float* v) {
-  const float4 x = *reinterpret_cast<const float4*>(p);
-  v[0] = x.x, v[1] = x.y, v[2] = x.z, v[3] = x.w;
-}
-__device__ inline void read4(const double* p, double* v) {
-  const double2 x = reinterpret_cast<const double2*>(p)[0], y = reinterpret_cast<const double2*>(p)[1];
-  v[0] = x.x, v[1] = x.y, v[2] = y.x, v[3] = y.y;
-}
 
 // Block (x: N tile, y: M tile, z: group * slices + slice); 16 x 16 threads, each a 4x4 block
 // of C. K runs over [slice * k_slice, min(K, (slice + 1) * k_slice)).

@@ -16,6 +16,7 @@
 #include "core/flags.h"
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
+#include "cuda/tile.cuh"
 
 namespace pt::cuda {
 namespace {
@@ -76,16 +77,6 @@ struct Identity {
   template <class T>
   __device__ T operator()(T x) const { return x; }
 };
-
-// Four consecutive elements of shared memory (16-byte aligned for float).
-__device__ inline void read4(const float* p, float* v) {
-  const float4 x = *reinterpret_cast<const float4*>(p);
-  v[0] = x.x, v[1] = x.y, v[2] = x.z, v[3] = x.w;
-}
-__device__ inline void read4(const double* p, double* v) {
-  const double2 x = reinterpret_cast<const double2*>(p)[0], y = reinterpret_cast<const double2*>(p)[1];
-  v[0] = x.x, v[1] = x.y, v[2] = y.x, v[3] = y.y;
-}
 
 template <class T>
 __global__ void __launch_bounds__(kGemmThreads) gemm_kernel(GemmArgs<T> g) {

@@ -35,6 +35,8 @@ namespace pt::cuda {
 
 namespace {
 
+using cpu::dispatch_bytes;
+
 Operand operand(const Tensor& t) { return {static_cast<char*>(t->raw_data()), &t->strides(), t->itemsize()}; }
 Operand operand(const Tensor& t, const DimVec& strides) {
   return {static_cast<char*>(t->raw_data()), &strides, t->itemsize()};
@@ -59,16 +61,6 @@ void run_strided(const char* kernel, const LoopArgs<N>& p, const F& f) {
   if (p.numel == 0) return;
   strided_kernel<<<grid_for(p.numel), kThreads>>>(p, f);
   check_launch(kernel);
-}
-
-// Same-size unsigned type for kernels that only move bytes (the CPU kernel's dispatch).
-template <class F>
-void dispatch_bytes(int64_t itemsize, const F& f) {
-  switch (itemsize) {
-    case 1: f(uint8_t{}); break;
-    case 4: f(uint32_t{}); break;
-    default: f(uint64_t{}); break;
-  }
 }
 
 // ---- out-of-range reports ----

@@ -26,16 +26,6 @@ Operand operand(const Tensor& t) {
   return {static_cast<char*>(t->raw_data()), &t->strides(), t->itemsize()};
 }
 
-// Same-size unsigned type for copies that only move bytes.
-template <class F>
-void dispatch_bytes(int64_t itemsize, const F& f) {
-  switch (itemsize) {
-    case 1: f(uint8_t{}); break;
-    case 4: f(uint32_t{}); break;
-    default: f(uint64_t{}); break;
-  }
-}
-
 template <class T>
 T& at(char* p) { return *reinterpret_cast<T*>(p); }
 

@@ -44,4 +44,14 @@ void masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
 // (ndim, n) when `transposed` (the layout of nonzero(as_tuple=True)).
 Tensor nonzero(const Tensor& t, bool transposed);
 
+// Same-size unsigned type for kernels that only move bytes (the CPU's and the CUDA ones).
+template <class F>
+void dispatch_bytes(int64_t itemsize, const F& f) {
+  switch (itemsize) {
+    case 1: f(uint8_t{}); break;
+    case 4: f(uint32_t{}); break;
+    default: f(uint64_t{}); break;
+  }
+}
+
 }  // namespace pt::cpu
