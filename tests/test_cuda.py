@@ -388,3 +388,68 @@ def test_tf32_matmul(sa, sb):
     finally:
         pytensor.backends.cuda.matmul.allow_tf32 = False
     assert exact < 1e-6
+
+
+# ---- pinned memory and non_blocking copies ----
+
+def test_to_takes_non_blocking_and_copy_flags():
+    x = pytensor.arange(4.0)
+    assert x.is_pinned() is False
+    assert x.to("cpu", True) is x                      # non_blocking alone changes nothing here
+    y = x.to(pytensor.float64, False, True)            # non_blocking, copy
+    assert y.dtype == pytensor.float64 and y is not x
+    assert x.to(x, non_blocking=True, copy=True) is not x
+    with pytest.raises(TypeError, match="too many flags"):
+        x.to("cpu", True, False, True)
+
+
+@no_gpu
+def test_pin_memory_needs_cuda():
+    with pytest.raises(RuntimeError, match="CUDA|cuda|GPU"):
+        pytensor.ones(3).pin_memory()
+
+
+@cuda
+def test_pin_memory_copies_into_page_locked_memory():
+    a = rand((5, 7))
+    x = pytensor.from_numpy(a).t()                     # non-contiguous source
+    p = x.pin_memory()
+    assert p.is_pinned() and not x.is_pinned() and p.is_contiguous()
+    np.testing.assert_array_equal(to_np(p), a.T)
+    assert p.pin_memory() is p                          # already pinned: itself
+    assert pytensor.empty(0).pin_memory().is_pinned()
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        pytensor.ones(3, device="cuda").pin_memory()
+    leaf = pytensor.ones(3, requires_grad=True)
+    pinned = leaf.pin_memory()
+    assert pinned.grad_fn.name() == "PinMemoryBackward0"
+    (pinned * 2).sum().backward()
+    np.testing.assert_array_equal(to_np(leaf.grad), [2, 2, 2])
+
+
+@cuda
+def test_non_blocking_copies_between_host_and_device():
+    a = rand((33, 9))
+    pinned = pytensor.from_numpy(a).pin_memory()
+    for moved in (pinned.to("cuda", non_blocking=True), pinned.cuda(non_blocking=True),
+                  pytensor.empty(33, 9, device="cuda").copy_(pinned, non_blocking=True)):
+        assert moved.is_cuda
+        back = pytensor.empty(33, 9).pin_memory().copy_(moved, non_blocking=True)
+        pytensor.cuda.synchronize()
+        np.testing.assert_array_equal(to_np(back), a)
+    strided = pytensor.from_numpy(a)[:, ::2].to("cuda", non_blocking=True)   # gathered, then copied
+    np.testing.assert_array_equal(to_np(strided), a[:, ::2])
+
+
+@cuda
+def test_dataloader_pins_batches():
+    import collections
+    Pair = collections.namedtuple("Pair", "x y")
+    data = [Pair(pytensor.full((3,), float(i)), {"label": i, "name": f"s{i}"}) for i in range(5)]
+    loader = pytensor.utils.data.DataLoader(data, batch_size=2, pin_memory=True)
+    batches = list(loader)
+    assert len(batches) == 3
+    for b in batches:
+        assert isinstance(b, Pair) and b.x.is_pinned() and b.y["label"].is_pinned()
+        assert isinstance(b.y["name"], list)
+    assert not next(iter(pytensor.utils.data.DataLoader(data, batch_size=2))).x.is_pinned()
